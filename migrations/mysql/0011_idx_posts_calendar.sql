@@ -1,0 +1,2 @@
+-- index on posts
+CREATE INDEX idx_posts_calendar ON posts (workspace_id, scheduled_at, id);

@@ -1,0 +1,2 @@
+-- index on posts
+CREATE INDEX idx_posts_list ON posts (workspace_id, id);

@@ -1,0 +1,2 @@
+-- index on post_labels
+CREATE INDEX idx_post_labels_label ON post_labels (workspace_id, label, post_id);

@@ -1,0 +1,2 @@
+-- index on targets
+CREATE INDEX idx_targets_channel ON targets (workspace_id, channel_id, post_id);

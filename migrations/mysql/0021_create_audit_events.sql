@@ -1,0 +1,12 @@
+-- audit_events
+CREATE TABLE IF NOT EXISTS audit_events (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  workspace_id BIGINT NOT NULL,
+  actor_id BIGINT NULL,
+  actor_label VARCHAR(200) NOT NULL DEFAULT '',
+  action VARCHAR(64) NOT NULL,
+  entity_type VARCHAR(32) NOT NULL,
+  entity_id BIGINT NOT NULL,
+  summary VARCHAR(1000) NOT NULL DEFAULT '',
+  at DATETIME(6) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,0 +1,11 @@
+-- workers
+CREATE TABLE IF NOT EXISTS workers (
+  id VARCHAR(64) NOT NULL PRIMARY KEY,
+  kind VARCHAR(16) NOT NULL,
+  hostname VARCHAR(255) NOT NULL DEFAULT '',
+  pid INTEGER NOT NULL DEFAULT 0,
+  version VARCHAR(64) NOT NULL DEFAULT '',
+  started_at DATETIME(6) NOT NULL,
+  heartbeat_at DATETIME(6) NOT NULL,
+  stopped_at DATETIME(6) NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,0 +1,10 @@
+-- users
+CREATE TABLE IF NOT EXISTS users (
+  id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+  email VARCHAR(254) NOT NULL,
+  name VARCHAR(200) NOT NULL DEFAULT '',
+  password_hash VARCHAR(255) NOT NULL DEFAULT '',
+  created_at DATETIME NOT NULL,
+  updated_at DATETIME NOT NULL,
+  CONSTRAINT uq_users_email UNIQUE (email)
+);

@@ -1,0 +1,2 @@
+-- index on approvals
+CREATE INDEX IF NOT EXISTS idx_approvals_post ON approvals (workspace_id, post_id, revision);

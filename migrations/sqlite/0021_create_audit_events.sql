@@ -1,0 +1,12 @@
+-- audit_events
+CREATE TABLE IF NOT EXISTS audit_events (
+  id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+  workspace_id BIGINT NOT NULL,
+  actor_id BIGINT NULL,
+  actor_label VARCHAR(200) NOT NULL DEFAULT '',
+  action VARCHAR(64) NOT NULL,
+  entity_type VARCHAR(32) NOT NULL,
+  entity_id BIGINT NOT NULL,
+  summary VARCHAR(1000) NOT NULL DEFAULT '',
+  at DATETIME NOT NULL
+);

@@ -1,0 +1,2 @@
+-- index on audit_events
+CREATE INDEX IF NOT EXISTS idx_audit_entity ON audit_events (workspace_id, entity_type, entity_id, id);

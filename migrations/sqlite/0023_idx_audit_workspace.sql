@@ -1,0 +1,2 @@
+-- index on audit_events
+CREATE INDEX IF NOT EXISTS idx_audit_workspace ON audit_events (workspace_id, id);

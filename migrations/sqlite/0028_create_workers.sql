@@ -1,0 +1,11 @@
+-- workers
+CREATE TABLE IF NOT EXISTS workers (
+  id VARCHAR(64) NOT NULL PRIMARY KEY,
+  kind VARCHAR(16) NOT NULL,
+  hostname VARCHAR(255) NOT NULL DEFAULT '',
+  pid INTEGER NOT NULL DEFAULT 0,
+  version VARCHAR(64) NOT NULL DEFAULT '',
+  started_at DATETIME NOT NULL,
+  heartbeat_at DATETIME NOT NULL,
+  stopped_at DATETIME NULL
+);

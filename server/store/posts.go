@@ -1,0 +1,505 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/heraldhq/herald/server/workflow"
+)
+
+// TargetInput is the per-channel part of a post as a client sends it.
+type TargetInput struct {
+	ChannelID    int64
+	Text         *string
+	Media        []Media
+	FirstComment *string
+}
+
+// PostInput is a new post's content.
+type PostInput struct {
+	Title    string
+	Body     string
+	Campaign string
+	Labels   []string
+	Targets  []TargetInput
+}
+
+// PostEdit changes a post's content; nil fields are unchanged.
+type PostEdit struct {
+	Title    *string
+	Body     *string
+	Campaign *string
+	Labels   *[]string
+	Targets  *[]TargetInput
+}
+
+func (e PostEdit) empty() bool {
+	return e.Title == nil && e.Body == nil && e.Campaign == nil && e.Labels == nil && e.Targets == nil
+}
+
+// CreatePost stores a new draft with its labels and targets, all or nothing.
+func (s *Store) CreatePost(ctx context.Context, workspaceID int64, author Actor, in PostInput, scheduledAt *time.Time, tz string) (*Post, error) {
+	p := &Post{
+		WorkspaceID: workspaceID, AuthorID: author.UserID, Title: in.Title, Body: in.Body,
+		Campaign: in.Campaign, Status: string(workflow.Draft), Revision: 1, ScheduledAt: utcPtr(scheduledAt), TimeZone: tz,
+	}
+	err := s.tx(ctx, func(db *gorm.DB) error {
+		if err := s.checkChannels(db, workspaceID, in.Targets); err != nil {
+			return err
+		}
+		if err := db.Omit("Labels", "Targets").Create(p).Error; err != nil {
+			return err
+		}
+		if err := s.replaceLabels(db, p, in.Labels); err != nil {
+			return err
+		}
+		if err := s.replaceTargets(db, p, in.Targets); err != nil {
+			return err
+		}
+		return s.audit(db, workspaceID, author, "post.created", "post", p.ID, summarize(p))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Post(ctx, workspaceID, p.ID)
+}
+
+// DuplicatePost copies a post's content, labels and targets into a new draft by the actor.
+func (s *Store) DuplicatePost(ctx context.Context, workspaceID, id int64, a Actor) (*Post, error) {
+	src, err := s.Post(ctx, workspaceID, id)
+	if err != nil {
+		return nil, err
+	}
+	in := PostInput{Title: src.Title, Body: src.Body, Campaign: src.Campaign}
+	if in.Title != "" {
+		in.Title = truncate("Copy of "+in.Title, 200)
+	}
+	for _, l := range src.Labels {
+		in.Labels = append(in.Labels, l.Label)
+	}
+	for _, t := range src.Targets {
+		in.Targets = append(in.Targets, TargetInput{ChannelID: t.ChannelID, Text: t.TextOverride, Media: t.Media, FirstComment: t.FirstComment})
+	}
+	p, err := s.CreatePost(ctx, workspaceID, a, in, nil, src.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	_ = s.tx(ctx, func(db *gorm.DB) error {
+		return s.audit(db, workspaceID, a, "post.duplicated", "post", p.ID, fmt.Sprintf("copied from post %d", id))
+	})
+	return p, nil
+}
+
+// Post loads one post of a workspace with its labels and targets.
+func (s *Store) Post(ctx context.Context, workspaceID, id int64) (*Post, error) {
+	var p Post
+	err := s.db.WithContext(ctx).
+		Preload("Labels", func(db *gorm.DB) *gorm.DB { return db.Where("workspace_id = ?", workspaceID).Order("label") }).
+		Preload("Targets", func(db *gorm.DB) *gorm.DB { return db.Where("workspace_id = ?", workspaceID).Order("id") }).
+		Where("workspace_id = ? AND id = ?", workspaceID, id).Take(&p).Error
+	return &p, translate(err)
+}
+
+// PostFilter narrows a post list. Zero values mean no filter.
+type PostFilter struct {
+	WorkspaceID int64
+	Statuses    []string
+	Labels      []string
+	ChannelIDs  []int64
+	AuthorIDs   []int64
+	Campaign    string
+	// BeforeID pages backwards: only posts with a smaller id (the previous page's last id).
+	BeforeID int64
+	Limit    int
+}
+
+// Posts lists posts newest first, with labels and targets. It returns up to Limit posts and
+// whether more exist.
+func (s *Store) Posts(ctx context.Context, f PostFilter) ([]Post, bool, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	q := s.db.WithContext(ctx).Model(&Post{}).Where("posts.workspace_id = ?", f.WorkspaceID)
+	q = s.applyFilters(q, f.WorkspaceID, f.Statuses, f.Labels, f.ChannelIDs, f.AuthorIDs)
+	if f.Campaign != "" {
+		q = q.Where("posts.campaign = ?", f.Campaign)
+	}
+	if f.BeforeID > 0 {
+		q = q.Where("posts.id < ?", f.BeforeID)
+	}
+	var out []Post
+	err := q.Preload("Labels", func(db *gorm.DB) *gorm.DB { return db.Where("workspace_id = ?", f.WorkspaceID).Order("label") }).
+		Preload("Targets", func(db *gorm.DB) *gorm.DB { return db.Where("workspace_id = ?", f.WorkspaceID).Order("id") }).
+		Order("posts.id DESC").Limit(f.Limit + 1).Find(&out).Error
+	if err != nil {
+		return nil, false, translate(err)
+	}
+	more := len(out) > f.Limit
+	if more {
+		out = out[:f.Limit]
+	}
+	return out, more, nil
+}
+
+func (s *Store) applyFilters(q *gorm.DB, ws int64, statuses, labels []string, channels, authors []int64) *gorm.DB {
+	if len(statuses) > 0 {
+		q = q.Where("posts.status IN ?", statuses)
+	}
+	if len(authors) > 0 {
+		q = q.Where("posts.author_id IN ?", authors)
+	}
+	if len(labels) > 0 {
+		q = q.Where("posts.id IN (?)", s.db.Model(&PostLabel{}).Select("post_id").Where("workspace_id = ? AND label IN ?", ws, labels))
+	}
+	if len(channels) > 0 {
+		q = q.Where("posts.id IN (?)", s.db.Model(&Target{}).Select("post_id").Where("workspace_id = ? AND channel_id IN ?", ws, channels))
+	}
+	return q
+}
+
+// PostAction is one workflow action on a post, with what it needs.
+type PostAction struct {
+	Action workflow.Action
+	Actor  Actor
+	Role   workflow.Role
+	System bool
+	Policy workflow.Policy
+	// Revision is the revision the client last saw; a different current revision is a
+	// ConflictError. Zero skips the check (not allowed for edits; the API enforces it).
+	Revision int
+	Edit     PostEdit
+	// ScheduledAt and TimeZone set the planned time (schedule, reschedule).
+	ScheduledAt *time.Time
+	TimeZone    string
+	Note        string
+}
+
+// ApplyPostAction runs one workflow action under the post's lock: it checks the revision, asks
+// the workflow whether the actor may do it from the current status, applies the edit or time
+// change, records approvals, and audits, in one transaction.
+func (s *Store) ApplyPostAction(ctx context.Context, workspaceID, id int64, act PostAction) (*Post, workflow.Result, error) {
+	var res workflow.Result
+	err := s.tx(ctx, func(db *gorm.DB) error {
+		var p Post
+		if err := s.lockForUpdate(db).Where("workspace_id = ? AND id = ?", workspaceID, id).Take(&p).Error; err != nil {
+			return err
+		}
+		if act.Revision != 0 && act.Revision != p.Revision {
+			return &ConflictError{Given: act.Revision, Current: p.Revision}
+		}
+		approvers, err := s.currentApprovers(db, workspaceID, p.ID, p.Revision)
+		if err != nil {
+			return err
+		}
+		authorRole := workflow.Viewer
+		var m Membership
+		switch err := db.Select("role").Where("workspace_id = ? AND user_id = ?", workspaceID, p.AuthorID).Take(&m).Error; {
+		case err == nil:
+			if r, perr := workflow.ParseRole(m.Role); perr == nil {
+				authorRole = r
+			}
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return err
+		}
+		res, err = workflow.Apply(workflow.Post{
+			Status: workflow.Status(p.Status), AuthorID: p.AuthorID, AuthorRole: authorRole,
+			ApprovedBy: approvers, HasSchedule: p.ScheduledAt != nil,
+		}, workflow.Actor{UserID: act.Actor.UserID, Role: act.Role, System: act.System}, act.Action, act.Policy)
+		if err != nil {
+			return err
+		}
+		return s.applyResult(db, &p, act, res)
+	})
+	if err != nil {
+		return nil, res, err
+	}
+	p, err := s.Post(ctx, workspaceID, id)
+	return p, res, err
+}
+
+func (s *Store) applyResult(db *gorm.DB, p *Post, act PostAction, res workflow.Result) error {
+	now := s.now()
+	oldRev := p.Revision
+	changes := map[string]any{"status": string(res.To), "updated_at": now}
+	summary := ""
+	switch act.Action {
+	case workflow.Edit:
+		if act.Edit.empty() {
+			return invalid("body", "nothing to change")
+		}
+		if act.Edit.Targets != nil {
+			if err := s.checkChannels(db, p.WorkspaceID, *act.Edit.Targets); err != nil {
+				return err
+			}
+		}
+		var fields []string
+		if e := act.Edit.Title; e != nil && *e != p.Title {
+			changes["title"], p.Title = *e, *e
+			fields = append(fields, "title")
+		}
+		if e := act.Edit.Body; e != nil && *e != p.Body {
+			changes["body"], p.Body = *e, *e
+			fields = append(fields, "text")
+		}
+		if e := act.Edit.Campaign; e != nil && *e != p.Campaign {
+			changes["campaign"], p.Campaign = *e, *e
+			fields = append(fields, "campaign")
+		}
+		if act.Edit.Labels != nil {
+			if err := s.replaceLabels(db, p, *act.Edit.Labels); err != nil {
+				return err
+			}
+			fields = append(fields, "labels")
+		}
+		if act.Edit.Targets != nil {
+			if err := s.replaceTargets(db, p, *act.Edit.Targets); err != nil {
+				return err
+			}
+			fields = append(fields, "channels")
+		}
+		summary = "edited " + strings.Join(fields, ", ")
+		if res.To != res.From {
+			summary += "; back to review: the approval was for revision " + fmt.Sprint(oldRev)
+		}
+	case workflow.Schedule, workflow.Reschedule:
+		at := act.ScheduledAt
+		if at == nil && act.Action == workflow.Schedule {
+			at = p.ScheduledAt
+		}
+		if at == nil {
+			return invalid("scheduled_at", "choose when to publish")
+		}
+		if !at.After(now) {
+			return invalid("scheduled_at", "must be in the future")
+		}
+		changes["scheduled_at"] = at.UTC()
+		if act.TimeZone != "" {
+			changes["time_zone"] = act.TimeZone
+		}
+		summary = "for " + at.UTC().Format(time.RFC3339)
+	case workflow.PublishNow:
+		changes["scheduled_at"] = now
+		summary = "publish now"
+	case workflow.Approve, workflow.RequestChanges:
+		summary = act.Note
+	}
+	if res.BumpRevision {
+		changes["revision"] = oldRev + 1
+		p.Revision = oldRev + 1
+	}
+	upd := db.Model(&Post{}).Where("workspace_id = ? AND id = ? AND revision = ?", p.WorkspaceID, p.ID, oldRev).Updates(changes)
+	if upd.Error != nil {
+		return upd.Error
+	}
+	if upd.RowsAffected != 1 {
+		return &ConflictError{Given: oldRev, Current: oldRev + 1}
+	}
+	var note *string
+	if act.Note != "" {
+		n := act.Note
+		note = &n
+	}
+	switch {
+	case res.RecordApproval:
+		if err := db.Create(&Approval{WorkspaceID: p.WorkspaceID, PostID: p.ID, ReviewerID: act.Actor.UserID,
+			Decision: DecisionApproved, Note: note, Revision: p.Revision}).Error; err != nil {
+			return err
+		}
+	case act.Action == workflow.RequestChanges:
+		if err := db.Create(&Approval{WorkspaceID: p.WorkspaceID, PostID: p.ID, ReviewerID: act.Actor.UserID,
+			Decision: DecisionChangesRequested, Note: note, Revision: p.Revision}).Error; err != nil {
+			return err
+		}
+	case res.ClearApprovals && !res.BumpRevision:
+		// Approvals bind to a revision; when they must stop counting without a new revision
+		// (restore), a reset marker ends the run of approvals at this revision.
+		if err := db.Create(&Approval{WorkspaceID: p.WorkspaceID, PostID: p.ID, ReviewerID: act.Actor.UserID,
+			Decision: "reset", Revision: p.Revision}).Error; err != nil {
+			return err
+		}
+	}
+	switch res.To {
+	case workflow.Canceled:
+		if err := db.Model(&Target{}).Where("workspace_id = ? AND post_id = ? AND status = ?", p.WorkspaceID, p.ID, TargetPending).
+			Updates(map[string]any{"status": TargetCanceled, "updated_at": now}).Error; err != nil {
+			return err
+		}
+	case workflow.Draft:
+		if res.From == workflow.Canceled {
+			if err := db.Model(&Target{}).Where("workspace_id = ? AND post_id = ? AND status = ?", p.WorkspaceID, p.ID, TargetCanceled).
+				Updates(map[string]any{"status": TargetPending, "updated_at": now}).Error; err != nil {
+				return err
+			}
+		}
+	}
+	if res.To != res.From && summary == "" {
+		summary = string(res.From) + " → " + string(res.To)
+	} else if res.To != res.From {
+		summary = string(res.From) + " → " + string(res.To) + ": " + summary
+	}
+	return s.audit(db, p.WorkspaceID, act.Actor, res.AuditAction, "post", p.ID, summary)
+}
+
+// currentApprovers returns the distinct reviewers whose approval counts for this revision: the
+// approvals since the last "changes requested" or reset at this revision.
+func (s *Store) currentApprovers(db *gorm.DB, ws, postID int64, rev int) ([]int64, error) {
+	var rows []Approval
+	if err := db.Where("workspace_id = ? AND post_id = ? AND revision = ?", ws, postID, rev).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, a := range rows {
+		if a.Decision != DecisionApproved {
+			out = out[:0]
+			continue
+		}
+		dup := false
+		for _, id := range out {
+			dup = dup || id == a.ReviewerID
+		}
+		if !dup {
+			out = append(out, a.ReviewerID)
+		}
+	}
+	return out, nil
+}
+
+// Approvals lists a post's review decisions, oldest first.
+func (s *Store) Approvals(ctx context.Context, workspaceID, postID int64) ([]Approval, error) {
+	var out []Approval
+	err := s.db.WithContext(ctx).Where("workspace_id = ? AND post_id = ? AND decision <> 'reset'", workspaceID, postID).Order("id").Find(&out).Error
+	return out, translate(err)
+}
+
+// CurrentApprovers returns who has approved the post's current revision.
+func (s *Store) CurrentApprovers(ctx context.Context, workspaceID, postID int64, rev int) ([]int64, error) {
+	out, err := s.currentApprovers(s.db.WithContext(ctx), workspaceID, postID, rev)
+	return out, translate(err)
+}
+
+func (s *Store) checkChannels(db *gorm.DB, ws int64, targets []TargetInput) error {
+	if len(targets) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(targets))
+	for i, t := range targets {
+		ids[i] = t.ChannelID
+	}
+	var found []int64
+	if err := db.Model(&Channel{}).Where("workspace_id = ? AND id IN ?", ws, ids).Pluck("id", &found).Error; err != nil {
+		return err
+	}
+	ok := map[int64]bool{}
+	for _, id := range found {
+		ok[id] = true
+	}
+	fields := map[string]string{}
+	for i, t := range targets {
+		if !ok[t.ChannelID] {
+			fields[fmt.Sprintf("targets[%d].channel_id", i)] = "no such channel in this workspace"
+		}
+	}
+	if len(fields) > 0 {
+		return &ValidationError{Fields: fields}
+	}
+	return nil
+}
+
+func (s *Store) replaceLabels(db *gorm.DB, p *Post, labels []string) error {
+	if err := db.Where("workspace_id = ? AND post_id = ?", p.WorkspaceID, p.ID).Delete(&PostLabel{}).Error; err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var rows []PostLabel
+	for _, l := range labels {
+		if seen[l] {
+			continue
+		}
+		seen[l] = true
+		rows = append(rows, PostLabel{PostID: p.ID, WorkspaceID: p.WorkspaceID, Label: l})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return db.Create(&rows).Error
+}
+
+// replaceTargets makes the post's targets match the input: targets on channels still listed keep
+// their id and idempotency key (so a publish already attempted is still recognised), others are
+// removed, new ones are added.
+func (s *Store) replaceTargets(db *gorm.DB, p *Post, in []TargetInput) error {
+	var existing []Target
+	if err := db.Where("workspace_id = ? AND post_id = ?", p.WorkspaceID, p.ID).Find(&existing).Error; err != nil {
+		return err
+	}
+	byChannel := map[int64]Target{}
+	for _, t := range existing {
+		byChannel[t.ChannelID] = t
+	}
+	keep := map[int64]bool{}
+	now := s.now()
+	for _, t := range in {
+		if keep[t.ChannelID] {
+			continue
+		}
+		keep[t.ChannelID] = true
+		if old, ok := byChannel[t.ChannelID]; ok {
+			if err := db.Model(&Target{}).Where("id = ?", old.ID).Updates(map[string]any{
+				"text_override": t.Text, "media": mediaJSON(t.Media), "first_comment": t.FirstComment, "updated_at": now,
+			}).Error; err != nil {
+				return err
+			}
+			continue
+		}
+		nt := Target{WorkspaceID: p.WorkspaceID, PostID: p.ID, ChannelID: t.ChannelID, TextOverride: t.Text,
+			Media: t.Media, FirstComment: t.FirstComment, Status: TargetPending, IdempotencyKey: uuid.NewString()}
+		if err := db.Create(&nt).Error; err != nil {
+			return err
+		}
+	}
+	for _, t := range existing {
+		if !keep[t.ChannelID] {
+			if err := db.Delete(&Target{}, t.ID).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mediaJSON encodes media for a map-based update, which bypasses the field serializer.
+func mediaJSON(m []Media) any {
+	if m == nil {
+		return nil
+	}
+	return gorm.Expr("?", mustJSON(m))
+}
+
+func summarize(p *Post) string {
+	if p.Title != "" {
+		return truncate(p.Title, 200)
+	}
+	return truncate(p.Body, 120)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
+}

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// tx runs fn in a transaction. On SQLite the transaction is IMMEDIATE (see the DSN), so it holds
+// the write lock from the start; on MySQL, rows that will be changed are read with lockForUpdate.
+func (s *Store) tx(ctx context.Context, fn func(db *gorm.DB) error) error {
+	return translate(s.db.WithContext(ctx).Transaction(fn))
+}
+
+// lockForUpdate adds FOR UPDATE on MySQL; SQLite has no row locks and needs none, since an
+// immediate transaction already excludes other writers.
+func (s *Store) lockForUpdate(db *gorm.DB) *gorm.DB {
+	if s.dialect == MySQL {
+		return db.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return db
+}
+
+// Actor is who performs a change, for permissions and the audit log.
+type Actor struct {
+	UserID int64
+	Label  string // shown in the audit log, e.g. the user's name, "API token ci-bot" or "scheduler"
+}
+
+func (a Actor) id() *int64 {
+	if a.UserID == 0 {
+		return nil
+	}
+	id := a.UserID
+	return &id
+}
+
+// audit writes one audit event inside the caller's transaction.
+func (s *Store) audit(db *gorm.DB, ws int64, a Actor, action, entity string, entityID int64, summary string) error {
+	if len(summary) > 1000 {
+		summary = summary[:997] + "..."
+	}
+	return db.Create(&AuditEvent{
+		WorkspaceID: ws, ActorID: a.id(), ActorLabel: a.Label, Action: action,
+		EntityType: entity, EntityID: entityID, Summary: summary, At: s.now(),
+	}).Error
+}

@@ -24,9 +24,14 @@ import (
 // MySQLDSN returns TEST_MYSQL_DSN, or "" when MySQL tests are not enabled.
 func MySQLDSN() string { return os.Getenv("TEST_MYSQL_DSN") }
 
-// Dialects lists the dialects under test: SQLite always, MySQL when TEST_MYSQL_DSN is set.
+// MySQLRequired reports whether HERALD_REQUIRE_MYSQL is set (CI sets it): then a missing or
+// unreachable MySQL fails the tests instead of skipping them.
+func MySQLRequired() bool { return os.Getenv("HERALD_REQUIRE_MYSQL") != "" }
+
+// Dialects lists the dialects under test: SQLite always, MySQL when TEST_MYSQL_DSN is set (or
+// required, so that its absence fails loudly).
 func Dialects() []store.Dialect {
-	if MySQLDSN() != "" {
+	if MySQLDSN() != "" || MySQLRequired() {
 		return []store.Dialect{store.SQLite, store.MySQL}
 	}
 	return []store.Dialect{store.SQLite}
@@ -71,6 +76,9 @@ func Fresh(t testing.TB, d store.Dialect) store.Location {
 	case store.MySQL:
 		dsn := MySQLDSN()
 		if dsn == "" {
+			if MySQLRequired() {
+				t.Fatal("HERALD_REQUIRE_MYSQL is set but TEST_MYSQL_DSN is empty: the MySQL suites would be skipped")
+			}
 			t.Skip("TEST_MYSQL_DSN not set")
 		}
 		cfg, err := mysql.ParseDSN(dsn)

@@ -1,0 +1,34 @@
+# Herald's developer commands. `make run` and `make test` are the two commands in the README.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: run build test test-go lint bench ui clean
+
+## run: build Herald and start it on http://localhost:8080 with SQLite in ./data and the demo workspace
+run: build
+	./bin/herald serve --demo
+
+## build: the herald binary in ./bin
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/herald ./cmd/herald
+
+## test: every test, on SQLite and (when a MySQL/MariaDB server is reachable) on MySQL
+test:
+	./.ci/test
+
+## lint: formatting and vet
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1)
+	$(GO) vet ./...
+
+## bench: the calendar benchmark recorded in BENCHMARKS.md (SQLite; see the file for MySQL)
+bench: build
+	./bin/herald bench calendar
+
+## ui: build the web UI into frontend/dist (needs Node.js)
+ui:
+	@if [ -f frontend/package.json ]; then cd frontend && npm ci && npm run build; else echo "no UI sources yet: frontend/dist holds the placeholder page"; fi
+
+clean:
+	rm -rf bin

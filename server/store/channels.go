@@ -8,13 +8,28 @@ import (
 	"gorm.io/gorm"
 )
 
-// CreateChannel inserts a channel with its slots.
-func (s *Store) CreateChannel(ctx context.Context, c *Channel, a Actor) error {
+// Sealer encrypts a channel's credentials once its id is known (the id is part of the
+// ciphertext's associated data); it returns the sealed text and the id of the key used.
+type Sealer func(channelID int64) (sealed, keyID string, err error)
+
+// CreateChannel inserts a channel with its slots and, when seal is not nil, its sealed
+// credentials, all in one transaction.
+func (s *Store) CreateChannel(ctx context.Context, c *Channel, seal Sealer, a Actor) error {
 	return s.tx(ctx, func(db *gorm.DB) error {
 		slots := c.Slots
 		c.Slots = nil
 		if err := db.Omit("Slots").Create(c).Error; err != nil {
 			return err
+		}
+		if seal != nil {
+			sealed, kid, err := seal(c.ID)
+			if err != nil {
+				return err
+			}
+			c.Credentials, c.CredentialsKeyID = &sealed, kid
+			if err := db.Model(c).Updates(map[string]any{"credentials": sealed, "credentials_key_id": kid}).Error; err != nil {
+				return err
+			}
 		}
 		if err := s.replaceSlots(db, c, slots); err != nil {
 			return err

@@ -61,7 +61,7 @@ func seed(t *testing.T, s *store.Store) (ws *store.Workspace, owner *store.User,
 	}
 	ch = &store.Channel{WorkspaceID: ws.ID, Network: "mastodon", Name: "Acme on Mastodon", TimeZone: "UTC", Status: store.ChannelConnected,
 		Slots: []store.PostingSlot{{Weekday: 1, MinuteOfDay: 540}, {Weekday: 1, MinuteOfDay: 540}}}
-	if err := s.CreateChannel(ctx, ch, store.Actor{UserID: owner.ID}); err != nil {
+	if err := s.CreateChannel(ctx, ch, nil, store.Actor{UserID: owner.ID}); err != nil {
 		t.Fatal(err)
 	}
 	return

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -15,7 +16,10 @@ import (
 	"github.com/go-co-op/gocron/v2"
 	"github.com/google/uuid"
 	"github.com/jonboulle/clockwork"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/server/secrets"
 	"github.com/heraldhq/herald/server/store"
 )
 
@@ -27,9 +31,46 @@ type Options struct {
 	Version string
 	// HeartbeatEvery is how often the worker row is refreshed (default 10 s).
 	HeartbeatEvery time.Duration
-	// Clock drives gocron; tests inject a fake one. Defaults to the real clock.
+	// Clock drives gocron and every time decision; tests inject a fake one. Defaults to the real
+	// clock. The store must be opened with the same clock (store.Options.Now).
 	Clock clockwork.Clock
 	Log   *slog.Logger
+
+	// Registry holds the networks this process publishes to; nil runs only the heartbeat.
+	Registry *publishers.Registry
+	// Keys opens channel credentials.
+	Keys *secrets.Keyring
+	// Metrics registers the scheduler's Prometheus series (nil: a private registry).
+	Metrics prometheus.Registerer
+	// LoadMedia returns an attachment's bytes (default: HTTP GET of its URL).
+	LoadMedia func(context.Context, store.Media) ([]byte, error)
+
+	// PollInterval is the dispatch job's period; inside it the dispatcher sleeps until the next
+	// due target, so posts are not late by up to an interval (default 5 s).
+	PollInterval time.Duration
+	// Lease bounds how long a claimed target may stay "publishing" before reconciliation takes
+	// it over (default 2 min); PublishTimeout must be well below it (default 45 s).
+	Lease          time.Duration
+	PublishTimeout time.Duration
+	// Concurrency bounds publishes in flight in this process (default 16); PerNetwork bounds
+	// them per network (default 8). One channel publishes one post at a time.
+	Concurrency int
+	PerNetwork  int
+	// ClaimBatch caps one claim (default 100).
+	ClaimBatch int
+	// MaxAttempts, BackoffBase and BackoffMax shape retries (defaults 5, 30 s, 30 min).
+	MaxAttempts int
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+	// ReconcileEvery, MetricsEvery, RefreshEvery, DeliverEvery are the other jobs' periods.
+	ReconcileEvery time.Duration
+	MetricsEvery   time.Duration
+	RefreshEvery   time.Duration
+	DeliverEvery   time.Duration
+	// Notifier delivers notifications by webhook and email (nil: in-app only).
+	Notifier Notifier
+	// AlarmAfter raises an alarm when a due target stays unclaimed this long (default 30 s).
+	AlarmAfter time.Duration
 }
 
 // Scheduler owns the gocron scheduler and this process's worker identity.
@@ -43,6 +84,15 @@ type Scheduler struct {
 	mu            sync.Mutex
 	lastHeartbeat time.Time
 	lastErr       error
+	lastClaim     time.Time
+	lastAlarm     time.Time
+
+	wake      chan struct{}
+	slots     chan struct{}
+	inflight  sync.WaitGroup
+	chanLocks map[int64]*sync.Mutex
+	netSlots  map[string]chan struct{}
+	metrics   *schedMetrics
 }
 
 // New prepares a scheduler; Start runs it.
@@ -56,6 +106,39 @@ func New(st *store.Store, opt Options) (*Scheduler, error) {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&opt.PollInterval, 5*time.Second)
+	def(&opt.Lease, 2*time.Minute)
+	def(&opt.PublishTimeout, 45*time.Second)
+	def(&opt.BackoffBase, 30*time.Second)
+	def(&opt.BackoffMax, 30*time.Minute)
+	def(&opt.ReconcileEvery, 15*time.Second)
+	def(&opt.MetricsEvery, time.Minute)
+	def(&opt.RefreshEvery, time.Minute)
+	def(&opt.DeliverEvery, 10*time.Second)
+	def(&opt.AlarmAfter, 30*time.Second)
+	if opt.Concurrency <= 0 {
+		opt.Concurrency = 16
+	}
+	if opt.PerNetwork <= 0 {
+		opt.PerNetwork = 8
+	}
+	if opt.ClaimBatch <= 0 {
+		opt.ClaimBatch = 100
+	}
+	if opt.MaxAttempts <= 0 {
+		opt.MaxAttempts = 5
+	}
+	if opt.LoadMedia == nil {
+		opt.LoadMedia = httpMedia(&http.Client{Timeout: 60 * time.Second})
+	}
+	if opt.Metrics == nil {
+		opt.Metrics = prometheus.NewRegistry()
+	}
 	host, _ := os.Hostname()
 	if len(host) > 30 {
 		host = host[:30]
@@ -66,7 +149,11 @@ func New(st *store.Store, opt Options) (*Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Scheduler{store: st, opt: opt, id: id, cron: cron, log: opt.Log.With("worker_id", id)}, nil
+	sc := &Scheduler{store: st, opt: opt, id: id, cron: cron, log: opt.Log.With("worker_id", id),
+		wake: make(chan struct{}, 1), slots: make(chan struct{}, opt.Concurrency),
+		chanLocks: map[int64]*sync.Mutex{}, netSlots: map[string]chan struct{}{}}
+	sc.metrics = newSchedMetrics(opt.Metrics, sc)
+	return sc, nil
 }
 
 // ID is this worker's id in the workers table.
@@ -88,6 +175,27 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		gocron.WithName("heartbeat"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 	if err != nil {
 		return err
+	}
+	if s.opt.Registry != nil {
+		jobs := []struct {
+			name  string
+			every time.Duration
+			fn    func(context.Context)
+		}{
+			{"dispatch", s.opt.PollInterval, s.dispatchLoop},
+			{"reconcile", s.opt.ReconcileEvery, s.reconcileExpired},
+			{"engagement", s.opt.MetricsEvery, s.collectMetrics},
+			{"token-refresh", s.opt.RefreshEvery, s.refreshTokens},
+			{"notify", s.opt.DeliverEvery, s.deliverNotifications},
+			{"health", 5 * time.Second, s.checkHealth},
+		}
+		for _, j := range jobs {
+			if _, err := s.cron.NewJob(gocron.DurationJob(j.every), gocron.NewTask(j.fn),
+				gocron.WithName(j.name), gocron.WithSingletonMode(gocron.LimitModeReschedule),
+				gocron.WithStartAt(gocron.WithStartImmediately())); err != nil {
+				return err
+			}
+		}
 	}
 	s.cron.Start()
 	s.log.Info("scheduler started", "kind", s.opt.Kind)
@@ -119,17 +227,36 @@ func (s *Scheduler) Ready(context.Context) error {
 	if time.Since(s.lastHeartbeat) > 3*s.opt.HeartbeatEvery {
 		return fmt.Errorf("heartbeat stale")
 	}
+	if s.opt.Registry != nil && !s.lastClaim.IsZero() && s.now().Sub(s.lastClaim) > 3*s.opt.PollInterval+10*time.Second {
+		return fmt.Errorf("claims stalled since %s", s.lastClaim.Format(time.RFC3339))
+	}
 	return nil
 }
 
-// Shutdown stops scheduling new runs, waits for running jobs, and marks the worker stopped.
+// Shutdown stops scheduling new runs, waits for running jobs and in-flight publishes (their
+// outcomes are recorded), and marks the worker stopped.
 func (s *Scheduler) Shutdown(ctx context.Context) error {
 	err := s.cron.Shutdown()
+	done := make(chan struct{})
+	go func() { s.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.log.Warn("shutdown: publishes still in flight; their leases will be reconciled")
+	}
 	if e := s.store.StopWorker(ctx, s.id); e != nil && err == nil {
 		err = e
 	}
 	s.log.Info("scheduler stopped")
 	return err
+}
+
+func (s *Scheduler) now() time.Time { return s.opt.Clock.Now().UTC() }
+
+func (s *Scheduler) setLastClaim(t time.Time) {
+	s.mu.Lock()
+	s.lastClaim = t
+	s.mu.Unlock()
 }
 
 // gocronLogger adapts slog to gocron's logger interface.

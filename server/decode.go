@@ -15,6 +15,11 @@ import (
 // decodeJSON reads the body into dst strictly: malformed JSON, unknown fields, wrong types and
 // trailing data are 400s naming the field; a body over the limit is a 413.
 func decodeJSON(c *gin.Context, dst any) error {
+	// Requiring a JSON content type means a cross-site HTML form (which can only send
+	// form-encoded or text/plain bodies without a CORS preflight) can never reach a handler.
+	if ct := c.GetHeader("Content-Type"); !isJSONType(ct) {
+		return apiErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.")
+	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -98,4 +103,10 @@ func (f fields) err() error {
 		return nil
 	}
 	return fieldErr(f)
+}
+
+func isJSONType(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
 }

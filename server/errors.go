@@ -79,6 +79,8 @@ func toAPIError(err error) *APIError {
 		return apiErr(http.StatusConflict, "self_approval", capitalize(err.Error())+".")
 	case errors.Is(err, workflow.ErrAlreadyApproved):
 		return apiErr(http.StatusConflict, "already_approved", capitalize(err.Error())+".")
+	case errors.Is(err, workflow.ErrUnknownAction):
+		return apiErr(http.StatusBadRequest, "unknown_action", capitalize(err.Error())+".")
 	case errors.Is(err, workflow.ErrNeedsReview):
 		return apiErr(http.StatusConflict, "needs_review", capitalize(err.Error())+".")
 	case errors.Is(err, context.Canceled):

@@ -83,6 +83,7 @@ func (s *Server) apiRoutes() []route {
 		r("POST", ws+"/posts/:pid/publish-now", workspace, editor, s.postAction(workflow.PublishNow)),
 		r("POST", ws+"/posts/:pid/cancel", workspace, author, s.postAction(workflow.Cancel)),
 		r("POST", ws+"/posts/:pid/restore", workspace, author, s.postAction(workflow.Restore)),
+		r("POST", ws+"/posts/:pid/retry", workspace, editor, s.postAction(workflow.Retry)),
 		r("POST", ws+"/posts/:pid/duplicate", workspace, author, s.duplicatePost),
 		r("GET", ws+"/posts/:pid/comments", workspace, viewer, s.listComments),
 		r("POST", ws+"/posts/:pid/comments", workspace, viewer, s.createComment),

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"github.com/heraldhq/herald/server/workflow"
 )
 
 // ErrNotFound means the row does not exist in the caller's workspace. The API answers 404 whether
@@ -73,7 +75,14 @@ func translate(err error) error {
 	}
 	var nf *ValidationError
 	var ce *ConflictError
-	if errors.As(err, &nf) || errors.As(err, &ce) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrDuplicate) || errors.Is(err, ErrInUse) || errors.Is(err, ErrLastOwner) {
+	if errors.As(err, &nf) || errors.As(err, &ce) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrDuplicate) || errors.Is(err, ErrInUse) || errors.Is(err, ErrLastOwner) || errors.Is(err, ErrInvitationInvalid) {
+		return err
+	}
+	// The workflow's verdicts (forbidden, invalid transition, needs review…) are domain errors
+	// returned from inside a transaction, not database failures: their text is shown to the user.
+	var te *workflow.TransitionError
+	if errors.As(err, &te) || errors.Is(err, workflow.ErrForbidden) || errors.Is(err, workflow.ErrSelfApproval) ||
+		errors.Is(err, workflow.ErrAlreadyApproved) || errors.Is(err, workflow.ErrNeedsReview) || errors.Is(err, workflow.ErrUnknownAction) {
 		return err
 	}
 	return fmt.Errorf("database: %w", scrub(err))

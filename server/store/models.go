@@ -24,8 +24,12 @@ type Workspace struct {
 	AuthorsMaySelfApprove bool
 	EditorsSkipReview     bool
 	GracePeriodSeconds    int
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// WebhookURL receives HMAC-signed notifications; WebhookSecret is sealed like credentials.
+	WebhookURL    string
+	WebhookSecret *string
+	NotifyEmail   string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Membership gives a user a role in a workspace.
@@ -74,8 +78,14 @@ type Channel struct {
 	Credentials      *string
 	CredentialsKeyID string
 	TokenExpiresAt   *time.Time
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// RateLimitedUntil holds the channel's posts until the network's rate-limit window resets.
+	RateLimitedUntil *time.Time
+	// RefreshLeaseUntil makes one worker at a time refresh the token (refresh tokens may rotate).
+	RefreshLeaseUntil *time.Time
+	// StatusReason says in plain words why the channel needs attention.
+	StatusReason string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 
 	Slots []PostingSlot `gorm:"foreignKey:ChannelID"`
 }
@@ -125,12 +135,16 @@ type Media struct {
 	AltText   string `json:"alt_text,omitempty"`
 }
 
-// Target statuses.
+// Target statuses. A target is claimable when pending with a due_at in the past.
 const (
-	TargetPending   = "pending"
-	TargetPublished = "published"
-	TargetFailed    = "failed"
-	TargetCanceled  = "canceled"
+	TargetPending     = "pending"
+	TargetPublishing  = "publishing"
+	TargetPublished   = "published"
+	TargetFailed      = "failed"
+	TargetCanceled    = "canceled"
+	TargetUnconfirmed = "unconfirmed" // the outcome is unknown: a person decides
+	TargetMissed      = "missed"      // later than the grace period: a person reschedules
+	TargetHeld        = "held"        // its channel is paused or needs reconnecting
 )
 
 // Target is a post on one channel: its per-channel text, media and outcome.
@@ -149,6 +163,13 @@ type Target struct {
 	Attempts       int
 	LastError      *string
 	PublishedAt    *time.Time
+	// DueAt is when the scheduler should next attempt the target (nil: not planned).
+	DueAt          *time.Time
+	LeaseOwner     string
+	LeaseExpiresAt *time.Time
+	ErrorKind      string
+	NextMetricsAt  *time.Time
+	MetricsStep    int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -234,4 +255,55 @@ type Worker struct {
 	StartedAt   time.Time
 	HeartbeatAt time.Time
 	StoppedAt   *time.Time
+}
+
+// EngagementSnapshot is one reading of a published target's counters; nil means not reported.
+type EngagementSnapshot struct {
+	ID          int64
+	WorkspaceID int64
+	TargetID    int64
+	TakenAt     time.Time
+	Likes       *int64
+	Reposts     *int64
+	Replies     *int64
+	Quotes      *int64
+	Impressions *int64
+	Clicks      *int64
+}
+
+// Notification kinds.
+const (
+	NotifyFailed         = "failed"
+	NotifyUnconfirmed    = "unconfirmed"
+	NotifyMissed         = "missed"
+	NotifyNeedsReconnect = "needs_reconnect"
+	NotifyTokenExpiring  = "token_expiring"
+	NotifyAlarm          = "alarm"
+)
+
+// Notification tells people in a workspace that something needs them.
+type Notification struct {
+	ID               int64
+	WorkspaceID      int64
+	Kind             string
+	PostID           *int64
+	TargetID         *int64
+	ChannelID        *int64
+	Message          string
+	CreatedAt        time.Time
+	ReadAt           *time.Time
+	DeliveredAt      *time.Time
+	DeliveryAttempts int
+}
+
+// OAuthState is a connect attempt in progress; Sealed holds the PKCE verifier and the
+// network's pending values, encrypted.
+type OAuthState struct {
+	StateHash   string `gorm:"primaryKey"`
+	WorkspaceID int64
+	UserID      int64
+	Network     string
+	ChannelID   *int64
+	Sealed      string
+	ExpiresAt   time.Time
 }

@@ -231,7 +231,7 @@ func (s *Store) applyResult(db *gorm.DB, p *Post, act PostAction, res workflow.R
 	switch act.Action {
 	case workflow.Edit:
 		if act.Edit.empty() {
-			return invalid("body", "nothing to change")
+			return invalid("text", "nothing to change: send at least one of title, text, labels, campaign, targets")
 		}
 		if act.Edit.Targets != nil {
 			if err := s.checkChannels(db, p.WorkspaceID, *act.Edit.Targets); err != nil {
@@ -286,6 +286,8 @@ func (s *Store) applyResult(db *gorm.DB, p *Post, act PostAction, res workflow.R
 	case workflow.PublishNow:
 		changes["scheduled_at"] = now
 		summary = "publish now"
+	case workflow.Retry:
+		summary = "retry the targets that did not publish"
 	case workflow.Approve, workflow.RequestChanges:
 		summary = act.Note
 	}
@@ -323,6 +325,13 @@ func (s *Store) applyResult(db *gorm.DB, p *Post, act PostAction, res workflow.R
 			Decision: "reset", Revision: p.Revision}).Error; err != nil {
 			return err
 		}
+	}
+	sched := p.ScheduledAt
+	if v, ok := changes["scheduled_at"].(time.Time); ok {
+		sched = &v
+	}
+	if err := s.syncDue(db, p, res, sched, now); err != nil {
+		return err
 	}
 	switch res.To {
 	case workflow.Canceled:
@@ -502,4 +511,32 @@ func utcPtr(t *time.Time) *time.Time {
 	}
 	u := t.UTC().Truncate(time.Microsecond)
 	return &u
+}
+
+// syncDue keeps the targets' due_at in step with the post: a scheduled post's waiting targets are
+// due at its time (a retry makes the failed ones due now); any other status takes them off the
+// schedule. Only targets not yet attempted or waiting (pending, held) move, so a target being
+// published is never disturbed.
+func (s *Store) syncDue(db *gorm.DB, p *Post, res workflow.Result, sched *time.Time, now time.Time) error {
+	q := func() *gorm.DB {
+		return db.Model(&Target{}).Where("workspace_id = ? AND post_id = ?", p.WorkspaceID, p.ID)
+	}
+	switch res.To {
+	case workflow.Scheduled:
+		due := sched
+		if res.From == workflow.Failed || res.From == workflow.PartiallyPublished {
+			due = &now
+			if err := q().Where("status IN ?", []string{TargetFailed, TargetMissed, TargetUnconfirmed}).
+				Updates(map[string]any{"status": TargetPending, "last_error": nil, "error_kind": "", "attempts": 0, "updated_at": now}).Error; err != nil {
+				return err
+			}
+		}
+		if due == nil {
+			return invalid("scheduled_at", "choose when to publish")
+		}
+		return q().Where("status IN ?", []string{TargetPending, TargetHeld}).Updates(map[string]any{"due_at": due.UTC(), "updated_at": now}).Error
+	case workflow.Draft, workflow.InReview, workflow.ChangesRequested, workflow.Approved, workflow.Canceled:
+		return q().Where("status IN ?", []string{TargetPending, TargetHeld}).Updates(map[string]any{"due_at": nil, "updated_at": now}).Error
+	}
+	return nil
 }

@@ -46,3 +46,6 @@ func (s *Store) audit(db *gorm.DB, ws int64, a Actor, action, entity string, ent
 		EntityType: entity, EntityID: entityID, Summary: summary, At: s.now(),
 	}).Error
 }
+
+// skipLocked makes a MySQL locking read skip rows other transactions hold.
+var skipLocked = clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}

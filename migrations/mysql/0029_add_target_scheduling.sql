@@ -1,0 +1,2 @@
+-- add_target_scheduling
+ALTER TABLE targets ADD COLUMN due_at DATETIME(6) NULL, ADD COLUMN lease_owner VARCHAR(64) NOT NULL DEFAULT '', ADD COLUMN lease_expires_at DATETIME(6) NULL, ADD COLUMN error_kind VARCHAR(24) NOT NULL DEFAULT '', ADD COLUMN next_metrics_at DATETIME(6) NULL, ADD COLUMN metrics_step INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,2 @@
+-- add_workspace_webhook
+ALTER TABLE workspaces ADD COLUMN webhook_url VARCHAR(1000) NOT NULL DEFAULT '', ADD COLUMN webhook_secret MEDIUMTEXT NULL, ADD COLUMN notify_email VARCHAR(254) NOT NULL DEFAULT '';

@@ -1,0 +1,7 @@
+-- add_target_scheduling
+ALTER TABLE targets ADD COLUMN due_at DATETIME NULL;
+ALTER TABLE targets ADD COLUMN lease_owner VARCHAR(64) NOT NULL DEFAULT '';
+ALTER TABLE targets ADD COLUMN lease_expires_at DATETIME NULL;
+ALTER TABLE targets ADD COLUMN error_kind VARCHAR(24) NOT NULL DEFAULT '';
+ALTER TABLE targets ADD COLUMN next_metrics_at DATETIME NULL;
+ALTER TABLE targets ADD COLUMN metrics_step INTEGER NOT NULL DEFAULT 0;

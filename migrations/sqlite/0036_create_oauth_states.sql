@@ -1,0 +1,10 @@
+-- create_oauth_states
+CREATE TABLE IF NOT EXISTS oauth_states (
+  state_hash CHAR(64) NOT NULL PRIMARY KEY,
+  workspace_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  network VARCHAR(32) NOT NULL,
+  channel_id BIGINT NULL,
+  sealed TEXT NOT NULL,
+  expires_at DATETIME NOT NULL
+);

@@ -1,0 +1,426 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/server/store"
+)
+
+// dispatchLoop runs inside the singleton "dispatch" job: it claims what is due, hands it to the
+// publishing pool, and until the job's interval ends sleeps exactly until the next due target,
+// re-reading the database at least once a second, so a post goes out within about a second of its
+// time even when another process scheduled it.
+func (s *Scheduler) dispatchLoop(ctx context.Context) {
+	end := s.now().Add(s.opt.PollInterval)
+	for ctx.Err() == nil {
+		n, err := s.dispatchOnce(ctx)
+		if err != nil {
+			s.log.Warn("claim failed", "err", err)
+			return
+		}
+		if n > 0 && s.freeSlots() > 0 {
+			continue // a full batch: more may be due
+		}
+		now := s.now()
+		if !now.Before(end) {
+			return
+		}
+		wait := end.Sub(now)
+		if wait > time.Second {
+			wait = time.Second
+		}
+		if next, err := s.store.NextDue(ctx); err == nil && next != nil {
+			if d := next.Sub(now); d < wait {
+				wait = max(d, 0)
+			}
+		}
+		if wait <= 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-s.opt.Clock.After(wait):
+		}
+	}
+}
+
+// Wake makes the dispatcher look for due work now (e.g. after "publish now" in this process).
+func (s *Scheduler) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Scheduler) freeSlots() int { return cap(s.slots) - len(s.slots) }
+
+// dispatchOnce claims as many due targets as there are free publishing slots, so nothing claimed
+// waits on a full pool while its lease runs down.
+func (s *Scheduler) dispatchOnce(ctx context.Context) (int, error) {
+	free := min(s.freeSlots(), s.opt.ClaimBatch)
+	if free <= 0 {
+		return 0, nil
+	}
+	now := s.now()
+	ids, err := s.store.ClaimDue(ctx, s.id, now, s.opt.Lease, free)
+	s.metrics.claims.Inc()
+	s.setLastClaim(now)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	work, err := s.store.LoadWork(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	for _, w := range work {
+		if w.Target.DueAt != nil {
+			s.metrics.lateness.Observe(now.Sub(*w.Target.DueAt).Seconds())
+		}
+		s.slots <- struct{}{}
+		s.inflight.Add(1)
+		go func(w store.Work) {
+			defer func() { <-s.slots; s.inflight.Done() }()
+			s.publish(context.WithoutCancel(ctx), w)
+		}(w)
+	}
+	return len(work), nil
+}
+
+// channelLock serialises publishing per channel (one account's posts go out one at a time, in
+// order, and rate limits are respected per account).
+func (s *Scheduler) channelLock(id int64) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.chanLocks[id]
+	if !ok {
+		m = &sync.Mutex{}
+		s.chanLocks[id] = m
+	}
+	return m
+}
+
+func (s *Scheduler) networkSlot(name string) chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.netSlots[name]
+	if !ok {
+		c = make(chan struct{}, s.opt.PerNetwork)
+		s.netSlots[name] = c
+	}
+	return c
+}
+
+// publish takes one claimed target to an outcome: published, retry later, held, failed,
+// missed, or unconfirmed. It never calls the network twice for one attempt, and after an unknown
+// outcome it asks the network (FindPublished) rather than posting again.
+func (s *Scheduler) publish(ctx context.Context, w store.Work) {
+	t := w.Target
+	lock := s.channelLock(t.ChannelID)
+	lock.Lock()
+	defer lock.Unlock()
+	finish := func(out store.Outcome) {
+		if err := s.store.FinishTarget(ctx, t.ID, s.id, out); err != nil {
+			if errors.Is(err, store.ErrLeaseLost) {
+				s.log.Warn("lease lost before the outcome was saved; reconciliation decides", "target", t.ID)
+				return
+			}
+			s.log.Error("saving publish outcome failed", "target", t.ID, "err", err)
+		}
+		s.metrics.outcomes.WithLabelValues(w.Channel.Network, out.Status).Inc()
+	}
+	post, ok, err := s.store.BeginPublishing(ctx, t.ID, s.id)
+	if err != nil {
+		if !errors.Is(err, store.ErrLeaseLost) {
+			s.log.Error("begin publishing failed", "target", t.ID, "err", err)
+		}
+		return
+	}
+	if !ok {
+		return // the post left the schedule meanwhile; the target was released
+	}
+	now := s.now()
+	ch := w.Channel
+	switch {
+	case ch.Paused:
+		finish(store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, Error: "The channel is paused; the post waits until it is resumed."})
+		return
+	case ch.Status != store.ChannelConnected:
+		finish(store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, Error: "The channel needs reconnecting; the post waits until it is reconnected."})
+		return
+	case ch.RateLimitedUntil != nil && ch.RateLimitedUntil.After(now):
+		finish(store.Outcome{Status: store.TargetPending, DueAt: ch.RateLimitedUntil, Refund: true, ErrorKind: publishers.KindRateLimited.String(),
+			Error: "Waiting for the network's rate limit to reset at " + ch.RateLimitedUntil.UTC().Format(time.RFC3339) + "."})
+		return
+	}
+	grace := time.Duration(w.Workspace.GracePeriodSeconds) * time.Second
+	if t.Attempts <= 1 && t.DueAt != nil && now.Sub(*t.DueAt) > grace {
+		msg := fmt.Sprintf("Not published: Herald was not running at %s and the post was more than %s late. Reschedule it or publish it now.",
+			t.DueAt.UTC().Format(time.RFC3339), grace)
+		finish(store.Outcome{Status: store.TargetMissed, Error: msg, Notify: &store.Notification{Kind: store.NotifyMissed, Message: msg}})
+		return
+	}
+	pub, ok := s.opt.Registry.Get(ch.Network)
+	if !ok {
+		msg := "Herald cannot publish to " + ch.Network + " in this installation (the network is not enabled)."
+		finish(store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, Error: msg})
+		return
+	}
+	creds, err := s.openCredentials(&ch)
+	if err != nil {
+		msg := "The channel's credentials could not be read (was HERALD_SECRET_KEY changed?). Reconnect the channel."
+		_ = s.store.MarkChannel(ctx, ch.ID, store.ChannelNeedsReconnect, msg)
+		finish(store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, Error: msg})
+		return
+	}
+	p, problem := s.buildPost(post, &t, pub.Meta().Rules)
+	if problem != "" {
+		finish(store.Outcome{Status: store.TargetFailed, Error: problem, ErrorKind: publishers.KindPermanent.String(),
+			Notify: &store.Notification{Kind: store.NotifyFailed, Message: problem}})
+		return
+	}
+	slot := s.networkSlot(ch.Network)
+	slot <- struct{}{}
+	before := *creds
+	pctx, cancel := context.WithTimeout(ctx, s.opt.PublishTimeout)
+	res, perr := pub.Publish(pctx, creds, p)
+	cancel()
+	<-slot
+	s.saveCredentialsIfChanged(ctx, &ch, &before, creds)
+	if perr == nil {
+		finish(store.Outcome{Status: store.TargetPublished, ExternalID: res.ExternalID, ExternalURL: res.URL, PublishedAt: res.PublishedAt})
+		return
+	}
+	finish(s.classify(ctx, pub, &ch, creds, p, t, perr))
+}
+
+// classify turns a publish error into the target's next state.
+func (s *Scheduler) classify(ctx context.Context, pub publishers.Publisher, ch *store.Channel, creds *publishers.Credentials, p publishers.Post, t store.Target, perr error) store.Outcome {
+	now := s.now()
+	kind := publishers.KindOf(perr)
+	msg := userMessage(perr)
+	switch kind {
+	case publishers.KindRateLimited:
+		wait := time.Minute
+		var pe *publishers.Error
+		if errors.As(perr, &pe) && pe.RetryAfter > 0 {
+			wait = pe.RetryAfter
+		}
+		until := now.Add(wait)
+		_ = s.store.SetRateLimit(ctx, ch.ID, until)
+		return store.Outcome{Status: store.TargetPending, DueAt: &until, Refund: true, ErrorKind: kind.String(),
+			Error: msg + " Herald retries after " + until.UTC().Format(time.RFC3339) + "."}
+	case publishers.KindAuthExpired:
+		_ = s.store.MarkChannel(ctx, ch.ID, store.ChannelNeedsReconnect, msg)
+		return store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, ErrorKind: kind.String(),
+			Error: msg + " The post waits until the channel is reconnected."}
+	case publishers.KindPermanent:
+		m := ch.Network + " refused the post: " + msg
+		return store.Outcome{Status: store.TargetFailed, ErrorKind: kind.String(), Error: m,
+			Notify: &store.Notification{Kind: store.NotifyFailed, Message: m}}
+	case publishers.KindUnknown:
+		return s.reconcile(ctx, pub, creds, p, t, msg)
+	}
+	return s.retryOrFail(t, kind, msg)
+}
+
+// retryOrFail backs off exponentially with jitter, up to MaxAttempts.
+func (s *Scheduler) retryOrFail(t store.Target, kind publishers.Kind, msg string) store.Outcome {
+	if t.Attempts >= s.opt.MaxAttempts {
+		m := fmt.Sprintf("Failed after %d attempts: %s", t.Attempts, msg)
+		return store.Outcome{Status: store.TargetFailed, ErrorKind: kind.String(), Error: m,
+			Notify: &store.Notification{Kind: store.NotifyFailed, Message: m}}
+	}
+	next := s.now().Add(s.backoff(t.Attempts))
+	return store.Outcome{Status: store.TargetPending, DueAt: &next, ErrorKind: kind.String(),
+		Error: fmt.Sprintf("%s Attempt %d of %d failed; Herald retries at %s.", msg, t.Attempts, s.opt.MaxAttempts, next.UTC().Format(time.RFC3339))}
+}
+
+// backoff is base·2^(attempt−1), capped, with ±20% jitter so retries of many targets spread out.
+func (s *Scheduler) backoff(attempt int) time.Duration {
+	d := s.opt.BackoffBase << max(attempt-1, 0)
+	if d > s.opt.BackoffMax || d <= 0 {
+		d = s.opt.BackoffMax
+	}
+	j := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * j)
+}
+
+// reconcile decides an attempt whose outcome is unknown: found → published; definitely absent →
+// retry (no duplicate is possible); cannot tell → unconfirmed, for a person to decide.
+func (s *Scheduler) reconcile(ctx context.Context, pub publishers.Publisher, creds *publishers.Credentials, p publishers.Post, t store.Target, why string) store.Outcome {
+	if !pub.Meta().Capabilities.FindPublished {
+		m := "Herald cannot tell whether the post was published (" + why + "). Check the channel and mark it published, or retry."
+		return store.Outcome{Status: store.TargetUnconfirmed, ErrorKind: publishers.KindUnknown.String(), Error: m,
+			Notify: &store.Notification{Kind: store.NotifyUnconfirmed, Message: m}}
+	}
+	fctx, cancel := context.WithTimeout(ctx, s.opt.PublishTimeout)
+	found, err := pub.FindPublished(fctx, creds, p)
+	cancel()
+	switch {
+	case err == nil && found != nil:
+		return store.Outcome{Status: store.TargetPublished, ExternalID: found.ExternalID, ExternalURL: found.URL, PublishedAt: found.PublishedAt}
+	case err == nil:
+		return s.retryOrFail(t, publishers.KindRetryable, "The network did not receive the post ("+why+").")
+	}
+	m := "Herald cannot tell whether the post was published (" + why + "; checking failed: " + userMessage(err) + "). Check the channel and mark it published, or retry."
+	return store.Outcome{Status: store.TargetUnconfirmed, ErrorKind: publishers.KindUnknown.String(), Error: m,
+		Notify: &store.Notification{Kind: store.NotifyUnconfirmed, Message: m}}
+}
+
+// reconcileExpired takes over targets whose worker died mid-publish and settles each one.
+func (s *Scheduler) reconcileExpired(ctx context.Context) {
+	ids, err := s.store.ExpiredLeases(ctx, s.id, s.now(), s.opt.Lease, 100)
+	if err != nil || len(ids) == 0 {
+		if err != nil {
+			s.log.Warn("reading expired leases failed", "err", err)
+		}
+		return
+	}
+	work, err := s.store.LoadWork(ctx, ids)
+	if err != nil {
+		s.log.Warn("loading expired leases failed", "err", err)
+		return
+	}
+	for _, w := range work {
+		out := s.reconcileOne(ctx, w)
+		if err := s.store.FinishTarget(ctx, w.Target.ID, s.id, out); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+			s.log.Error("saving reconciliation failed", "target", w.Target.ID, "err", err)
+		}
+		s.metrics.outcomes.WithLabelValues(w.Channel.Network, out.Status).Inc()
+	}
+}
+
+func (s *Scheduler) reconcileOne(ctx context.Context, w store.Work) store.Outcome {
+	why := "the worker publishing it stopped before recording the result"
+	pub, ok := s.opt.Registry.Get(w.Channel.Network)
+	if !ok {
+		m := "Herald cannot tell whether the post was published (" + why + "). Check the channel and mark it published, or retry."
+		return store.Outcome{Status: store.TargetUnconfirmed, Error: m, Notify: &store.Notification{Kind: store.NotifyUnconfirmed, Message: m}}
+	}
+	creds, err := s.openCredentials(&w.Channel)
+	if err != nil {
+		m := "Herald cannot tell whether the post was published (" + why + ", and the channel's credentials cannot be read)."
+		return store.Outcome{Status: store.TargetUnconfirmed, Error: m, Notify: &store.Notification{Kind: store.NotifyUnconfirmed, Message: m}}
+	}
+	p, _ := s.buildPost(&w.Post, &w.Target, pub.Meta().Rules)
+	return s.reconcile(ctx, pub, creds, p, w.Target, why)
+}
+
+func (s *Scheduler) openCredentials(ch *store.Channel) (*publishers.Credentials, error) {
+	if ch.Credentials == nil || *ch.Credentials == "" {
+		return nil, errors.New("no credentials")
+	}
+	raw, err := s.opt.Keys.Open(*ch.Credentials, ChannelAAD(ch.ID))
+	if err != nil {
+		return nil, err
+	}
+	var c publishers.Credentials
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// ChannelAAD binds a channel's sealed credentials to its id; the server seals with the same.
+func ChannelAAD(id int64) []byte { return []byte("herald:channel:" + strconv.FormatInt(id, 10)) }
+
+func (s *Scheduler) saveCredentialsIfChanged(ctx context.Context, ch *store.Channel, before, after *publishers.Credentials) {
+	a, _ := json.Marshal(before)
+	b, _ := json.Marshal(after)
+	if string(a) == string(b) {
+		return
+	}
+	sealed, err := s.opt.Keys.Seal(b, ChannelAAD(ch.ID))
+	if err != nil {
+		s.log.Error("sealing refreshed credentials failed", "channel", ch.ID, "err", err)
+		return
+	}
+	var exp *time.Time
+	if !after.Expiry.IsZero() {
+		e := after.Expiry
+		exp = &e
+	}
+	if err := s.store.SaveCredentials(ctx, ch.ID, sealed, s.opt.Keys.PrimaryID(), exp); err != nil {
+		s.log.Error("saving refreshed credentials failed", "channel", ch.ID, "err", err)
+	}
+}
+
+// buildPost assembles the network post from the post and its target, and checks the network's
+// content rules one last time (rules can change between approval and publication).
+func (s *Scheduler) buildPost(post *store.Post, t *store.Target, rules content.Rules) (publishers.Post, string) {
+	text := post.Body
+	if t.TextOverride != nil && *t.TextOverride != "" {
+		text = *t.TextOverride
+	}
+	p := publishers.Post{IdempotencyKey: t.IdempotencyKey, Text: text}
+	if post.ScheduledAt != nil {
+		p.ScheduledAt = *post.ScheduledAt
+	}
+	if t.DueAt != nil && (p.ScheduledAt.IsZero() || t.DueAt.Before(p.ScheduledAt)) {
+		p.ScheduledAt = *t.DueAt
+	}
+	if t.FirstComment != nil {
+		p.FirstComment = *t.FirstComment
+	}
+	cc := content.Content{Text: text, FirstComment: p.FirstComment}
+	for _, m := range t.Media {
+		m := m
+		p.Media = append(p.Media, publishers.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, AltText: m.AltText, Size: m.SizeBytes,
+			Open: func(ctx context.Context) ([]byte, error) { return s.opt.LoadMedia(ctx, m) }})
+		cc.Media = append(cc.Media, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
+	}
+	if rules.Network != "" {
+		if r := content.Check(rules, cc); !r.OK {
+			for _, pr := range r.Problems {
+				if pr.Severity == "error" {
+					return p, pr.Message
+				}
+			}
+		}
+	}
+	return p, ""
+}
+
+// userMessage is the network's reason in plain words.
+func userMessage(err error) string {
+	var pe *publishers.Error
+	if errors.As(err, &pe) && pe.Message != "" {
+		return pe.Message
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "The network did not answer in time."
+	}
+	return "The network could not be reached."
+}
+
+// httpMedia loads an attachment from its http(s) URL, at most 100 MB.
+func httpMedia(client *http.Client) func(context.Context, store.Media) ([]byte, error) {
+	return func(ctx context.Context, m store.Media) ([]byte, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("media %s: HTTP %d", m.URL, resp.StatusCode)
+		}
+		return io.ReadAll(io.LimitReader(resp.Body, 100<<20))
+	}
+}

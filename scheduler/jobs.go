@@ -1,0 +1,178 @@
+package scheduler
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/server/store"
+)
+
+// collectMetrics reads engagement for targets whose next reading is due, batched per channel.
+func (s *Scheduler) collectMetrics(ctx context.Context) {
+	ts, err := s.store.ClaimMetrics(ctx, s.now(), 500)
+	if err != nil || len(ts) == 0 {
+		return
+	}
+	byChannel := map[int64][]store.Target{}
+	for _, t := range ts {
+		if t.ExternalID != "" {
+			byChannel[t.ChannelID] = append(byChannel[t.ChannelID], t)
+		}
+	}
+	for chID, targets := range byChannel {
+		ch, err := s.store.ChannelByID(ctx, chID)
+		if err != nil || ch.Status != store.ChannelConnected {
+			continue
+		}
+		pub, ok := s.opt.Registry.Get(ch.Network)
+		if !ok {
+			continue
+		}
+		creds, err := s.openCredentials(ch)
+		if err != nil {
+			continue
+		}
+		ids := make([]string, len(targets))
+		for i, t := range targets {
+			ids[i] = t.ExternalID
+		}
+		before := *creds
+		mctx, cancel := context.WithTimeout(ctx, s.opt.PublishTimeout)
+		got, err := pub.Metrics(mctx, creds, ids)
+		cancel()
+		s.saveCredentialsIfChanged(ctx, ch, &before, creds)
+		if err != nil {
+			s.log.Warn("engagement read failed", "channel", chID, "err", userMessage(err))
+			if publishers.KindOf(err) == publishers.KindAuthExpired {
+				_ = s.store.MarkChannel(ctx, chID, store.ChannelNeedsReconnect, userMessage(err))
+			}
+			continue
+		}
+		now := s.now()
+		var snaps []store.EngagementSnapshot
+		for _, t := range targets {
+			m, ok := got[t.ExternalID]
+			if !ok {
+				continue
+			}
+			snaps = append(snaps, store.EngagementSnapshot{WorkspaceID: t.WorkspaceID, TargetID: t.ID, TakenAt: now,
+				Likes: m.Likes, Reposts: m.Reposts, Replies: m.Replies, Quotes: m.Quotes, Impressions: m.Impressions, Clicks: m.Clicks})
+		}
+		if err := s.store.SaveSnapshots(ctx, snaps); err != nil {
+			s.log.Warn("saving engagement failed", "err", err)
+		}
+	}
+}
+
+// refreshTokens renews tokens that expire within 15 minutes, one worker per channel at a time.
+func (s *Scheduler) refreshTokens(ctx context.Context) {
+	now := s.now()
+	chans, err := s.store.ChannelsExpiringBefore(ctx, now.Add(15*time.Minute), 100)
+	if err != nil {
+		return
+	}
+	for i := range chans {
+		ch := &chans[i]
+		pub, ok := s.opt.Registry.Get(ch.Network)
+		if !ok {
+			continue
+		}
+		if got, err := s.store.TakeRefreshLease(ctx, ch.ID, now, time.Minute); err != nil || !got {
+			continue
+		}
+		creds, err := s.openCredentials(ch)
+		if err != nil {
+			continue
+		}
+		rctx, cancel := context.WithTimeout(ctx, s.opt.PublishTimeout)
+		fresh, changed, err := pub.Refresh(rctx, creds)
+		cancel()
+		switch {
+		case err != nil && publishers.KindOf(err) == publishers.KindAuthExpired:
+			_ = s.store.MarkChannel(ctx, ch.ID, store.ChannelNeedsReconnect, userMessage(err))
+		case err != nil:
+			s.log.Warn("token refresh failed; will retry", "channel", ch.ID, "err", userMessage(err))
+		case changed:
+			s.saveCredentialsIfChanged(ctx, ch, creds, fresh)
+		}
+	}
+}
+
+// Notifier delivers a notification outside the app.
+type Notifier interface {
+	Deliver(ctx context.Context, ws *store.Workspace, n *store.Notification) error
+}
+
+// deliverNotifications sends pending notifications through the Notifier.
+func (s *Scheduler) deliverNotifications(ctx context.Context) {
+	ns, err := s.store.PendingDeliveries(ctx, 100)
+	if err != nil || len(ns) == 0 {
+		return
+	}
+	for i := range ns {
+		n := &ns[i]
+		ok := true
+		if s.opt.Notifier != nil {
+			ws, err := s.store.Workspace(ctx, n.WorkspaceID)
+			if err == nil {
+				if err := s.opt.Notifier.Deliver(ctx, ws, n); err != nil {
+					s.log.Warn("notification delivery failed", "notification", n.ID, "err", err)
+					ok = false
+				}
+			}
+		}
+		_ = s.store.MarkDelivered(ctx, n.ID, ok)
+	}
+}
+
+// WebhookNotifier posts notifications as JSON to the workspace's webhook URL, signed with
+// HMAC-SHA256 over "timestamp.body" in X-Herald-Signature (sha256=<hex>), with the timestamp in
+// X-Herald-Timestamp, so receivers can check origin and reject replays.
+type WebhookNotifier struct {
+	Client *http.Client
+	// Secret opens the workspace's sealed webhook secret.
+	Secret func(ws *store.Workspace) (string, error)
+	Now    func() time.Time
+}
+
+// Deliver implements Notifier.
+func (w *WebhookNotifier) Deliver(ctx context.Context, ws *store.Workspace, n *store.Notification) error {
+	if ws.WebhookURL == "" {
+		return nil
+	}
+	body, _ := json.Marshal(map[string]any{"id": n.ID, "workspace_id": n.WorkspaceID, "kind": n.Kind, "message": n.Message,
+		"post_id": n.PostID, "target_id": n.TargetID, "channel_id": n.ChannelID, "created_at": n.CreatedAt.UTC()})
+	secret, err := w.Secret(ws)
+	if err != nil {
+		return err
+	}
+	ts := strconv.FormatInt(w.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(ts + "."))
+	mac.Write(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ws.WebhookURL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Herald-Timestamp", ts)
+	req.Header.Set("X-Herald-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := w.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("webhook answered HTTP %d", resp.StatusCode)
+	}
+	return nil
+}

@@ -77,4 +77,3 @@ func (s *Scheduler) checkHealth(ctx context.Context) {
 			Message: fmt.Sprintf("Scheduled posts are waiting: %d target(s) due since %s have not been picked up. Check that a Herald worker is running.", n, oldest.UTC().Format(time.RFC3339))})
 	}
 }
-

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server/store"
 )
 
@@ -130,7 +131,8 @@ func (s *Server) sealer(creds map[string]string) store.Sealer {
 	}
 }
 
-func channelAAD(id int64) []byte { return []byte("herald:channel:" + strconv.FormatInt(id, 10)) }
+// channelAAD binds sealed credentials to their channel; the scheduler opens them with the same.
+func channelAAD(id int64) []byte { return scheduler.ChannelAAD(id) }
 
 func (s *Server) createChannel(c *gin.Context) {
 	var req channelRequest
@@ -246,6 +248,12 @@ func (s *Server) applyChannelUpdate(c *gin.Context, id int64, u store.ChannelUpd
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	if !ch.Paused && ch.Status == store.ChannelConnected {
+		// Posts held while the channel was paused or disconnected go out now.
+		if n, err := s.store.ReleaseHeld(c.Request.Context(), ch.WorkspaceID, ch.ID); err == nil && n > 0 {
+			s.wake()
+		}
 	}
 	c.JSON(http.StatusOK, viewChannel(ch))
 }

@@ -394,6 +394,9 @@ func TestOpenAPIRequestSchemasMatchGoTypes(t *testing.T) {
 		{"restorePost", actionRequest{}, timeFields},
 		{"retryPost", actionRequest{}, timeFields},
 		{"createComment", commentRequest{}, nil},
+		{"validateContent", validateRequest{}, nil},
+		{"connectChannel", connectRequest{}, nil},
+		{"resolveTarget", resolveRequest{}, nil},
 	}
 	doc := openapiDoc(t)
 	inTable := map[string]bool{}
@@ -448,6 +451,9 @@ func TestOpenAPIResponseSchemasMatchGoTypes(t *testing.T) {
 		{"ApiToken", tokenView{}},
 		{"Calendar", calendarResponse{}},
 		{"Me", meResponse{}},
+		{"Notification", notificationView{}},
+		{"EngagementSnapshot", snapshotView{}},
+		{"TargetEngagement", targetEngagement{}},
 		{"Page", page[any]{}},
 		{"Error", struct {
 			Error APIError `json:"error"`

@@ -395,10 +395,28 @@ func (s *Server) runAction(c *gin.Context, id int64, pa store.PostAction) {
 	}
 	cl := callerOf(c)
 	pa.Actor, pa.Role, pa.Policy = cl.actor(), roleOf(c), policyOf(ws)
+	if rulesGate[pa.Action] {
+		cur, err := s.store.Post(ctx, ws.ID, id)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if pa.Revision == 0 {
+			// Bind the action to the revision that was checked: a concurrent edit makes it a 409.
+			pa.Revision = cur.Revision
+		}
+		if err := s.enforceRules(ctx, cur); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
 	p, _, err := s.store.ApplyPostAction(ctx, ws.ID, id, pa)
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	if p.Status == string(workflow.Scheduled) {
+		s.wake()
 	}
 	v, err := s.withReview(c, p)
 	if err != nil {

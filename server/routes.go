@@ -47,6 +47,9 @@ func (s *Server) apiRoutes() []route {
 		r("POST", v+"/me/tokens", signedIn, "", s.createToken),
 		r("DELETE", v+"/me/tokens/:tid", signedIn, "", s.deleteToken),
 		r("POST", v+"/invitations/accept", public, "", s.acceptInvitation),
+		r("GET", v+"/networks", signedIn, "", s.listNetworks),
+		r("POST", v+"/validate", signedIn, "", s.validate),
+		r("GET", v+"/connect/:network/callback", signedIn, "", s.connectCallback),
 
 		r("GET", v+"/workspaces", signedIn, "", s.listWorkspaces),
 		r("POST", v+"/workspaces", signedIn, "", s.createWorkspace),
@@ -69,6 +72,9 @@ func (s *Server) apiRoutes() []route {
 		r("POST", ws+"/channels/:cid/pause", workspace, admin, s.pauseChannel),
 		r("POST", ws+"/channels/:cid/resume", workspace, admin, s.resumeChannel),
 		r("PUT", ws+"/channels/:cid/slots", workspace, admin, s.setSlots),
+		r("POST", ws+"/connect/:network", workspace, admin, s.connectChannel),
+		r("GET", ws+"/notifications", workspace, viewer, s.listNotifications),
+		r("POST", ws+"/notifications/:nid/read", workspace, viewer, s.readNotification),
 
 		r("GET", ws+"/posts", workspace, viewer, s.listPosts),
 		r("POST", ws+"/posts", workspace, author, s.createPost),
@@ -88,6 +94,8 @@ func (s *Server) apiRoutes() []route {
 		r("GET", ws+"/posts/:pid/comments", workspace, viewer, s.listComments),
 		r("POST", ws+"/posts/:pid/comments", workspace, viewer, s.createComment),
 		r("GET", ws+"/posts/:pid/audit", workspace, viewer, s.postAudit),
+		r("GET", ws+"/posts/:pid/engagement", workspace, viewer, s.engagement),
+		r("POST", ws+"/posts/:pid/targets/:tid/resolve", workspace, editor, s.resolveTarget),
 		r("GET", ws+"/calendar", workspace, viewer, s.calendar),
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/server/auth"
 	"github.com/heraldhq/herald/server/secrets"
 	"github.com/heraldhq/herald/server/store"
@@ -35,8 +36,22 @@ type Config struct {
 	Version string
 	// UI serves the web app for paths outside the API; nil serves nothing there.
 	UI http.Handler
+	// Registry holds the networks channels can connect to and publish on.
+	Registry *publishers.Registry
+	// Wake tells this process's scheduler that something became due (optional).
+	Wake func()
+	// Sandbox serves the sandbox network's pages under /sandbox/ (nil: off).
+	Sandbox http.Handler
+	// Metrics is the Prometheus registry behind /metrics (nil: a new one), shared with the
+	// scheduler when both run in one process.
+	Metrics *prometheus.Registry
 	// Ready adds checks to /readyz (e.g. the scheduler's); each returns an error when not ready.
 	Ready map[string]func(context.Context) error
+	// TrustedProxies lists the reverse proxies (IP addresses or CIDR ranges) whose
+	// X-Forwarded-For and X-Real-IP headers are believed. Empty trusts none: the client is the
+	// address the connection comes from, so no client can choose its own address (and dodge the
+	// per-address sign-in throttle) by sending those headers.
+	TrustedProxies []string
 }
 
 // Server holds the handlers' dependencies.
@@ -73,7 +88,10 @@ func New(st *store.Store, keys *secrets.Keyring, log *slog.Logger, cfg Config) *
 	// client spraying many accounts.
 	s.emailRL = auth.NewLimiter(10, 15*time.Minute, s.now)
 	s.ipRL = auth.NewLimiter(50, 15*time.Minute, s.now)
-	s.reg = prometheus.NewRegistry()
+	s.reg = cfg.Metrics
+	if s.reg == nil {
+		s.reg = prometheus.NewRegistry()
+	}
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.registerDBMetrics()
 	s.engine = s.buildRouter(newHTTPMetrics(s.reg))
@@ -89,6 +107,11 @@ func (s *Server) Registry() *prometheus.Registry { return s.reg }
 func (s *Server) buildRouter(m *httpMetrics) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
+	// Gin believes forwarding headers from any peer unless told otherwise.
+	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		s.log.Error("invalid trusted proxies; trusting none", "err", err)
+		_ = e.SetTrustedProxies(nil)
+	}
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
 	e.Use(withRequestID(), accessLog(s.log), s.recoverer(), m.middleware(), securityHeaders(), limitBody(s.cfg.MaxBodyBytes))
@@ -106,6 +129,9 @@ func (s *Server) buildRouter(m *httpMetrics) *gin.Engine {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	e.GET("/api/openapi.json", s.openapi)
+	if s.cfg.Sandbox != nil {
+		e.Any("/sandbox/*path", gin.WrapH(s.cfg.Sandbox))
+	}
 	s.routes = s.apiRoutes()
 	s.mount(e)
 	return e

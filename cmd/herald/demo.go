@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server/auth"
 	"github.com/heraldhq/herald/server/secrets"
 	"github.com/heraldhq/herald/server/store"
@@ -63,13 +66,17 @@ func seedDemo(ctx context.Context, st *store.Store, keys *secrets.Keyring, out i
 	// Two channels on the built-in sandbox network, so a post can target more than one channel.
 	var chans []int64
 	for _, ch := range []store.Channel{
-		{Network: "sandbox", Name: "Sandbox — Herald Coffee", Handle: "@heraldcoffee"},
-		{Network: "sandbox", Name: "Sandbox — Herald Coffee FR", Handle: "@heraldcafe"},
+		{Network: "sandbox", Name: "Herald Coffee (sandbox)", Handle: "@heraldcoffee", ExternalID: "heraldcoffee"},
+		{Network: "sandbox", Name: "Herald Café FR (sandbox)", Handle: "@heraldcafe", ExternalID: "heraldcafe"},
 	} {
 		ch.WorkspaceID, ch.TimeZone, ch.Status = ws.ID, "Europe/Paris", store.ChannelConnected
 		ch.Slots = []store.PostingSlot{{Weekday: 1, MinuteOfDay: 9 * 60}, {Weekday: 3, MinuteOfDay: 12*60 + 30}, {Weekday: 5, MinuteOfDay: 17 * 60}}
+		creds, err := json.Marshal(sandbox.DemoCredentials(ch.Handle, ch.Name))
+		if err != nil {
+			return err
+		}
 		seal := func(id int64) (string, string, error) {
-			s, err := keys.Seal([]byte(`{"access_token":"sandbox"}`), []byte(fmt.Sprintf("herald:channel:%d", id)))
+			s, err := keys.Seal(creds, scheduler.ChannelAAD(id))
 			return s, keys.PrimaryID(), err
 		}
 		if err := st.CreateChannel(ctx, &ch, seal, sys); err != nil {

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/heraldhq/herald/frontend"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server"
@@ -155,7 +157,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	log.Info("database ready", "database", loc.Redacted())
 
-	sched, err := scheduler.New(st, scheduler.Options{Kind: name, Version: version, Log: log})
+	registry, sb := buildRegistry(c, log, withHTTP)
+	metrics := prometheus.NewRegistry()
+	sched, err := scheduler.New(st, scheduler.Options{Kind: name, Version: version, Log: log,
+		Registry: registry, Keys: keys, Metrics: metrics})
 	if err != nil {
 		return err
 	}
@@ -182,10 +187,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	srv := server.New(st, keys, log, server.Config{
-		PublicURL: c.PublicURL, Version: version, UI: frontend.Handler(),
+	cfg := server.Config{
+		PublicURL: c.PublicURL, Version: version, UI: frontend.Handler(), Registry: registry, Wake: sched.Wake, Metrics: metrics,
 		Ready: map[string]func(context.Context) error{"scheduler": sched.Ready},
-	})
+	}
+	if sb != nil {
+		cfg.Sandbox = sb.Handler()
+		log.Info("sandbox network enabled", "pages", c.PublicURL+"/sandbox/")
+	}
+	srv := server.New(st, keys, log, cfg)
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)

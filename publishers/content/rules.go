@@ -235,7 +235,8 @@ var builtin = map[string]*Rules{
 		Network: "sandbox", Name: "Sandbox",
 		// The demo network: small, strict limits so every kind of problem can be shown.
 		MaxLength: 500, Counter: Chars,
-		MaxMedia:    4,
-		AllowedMIME: map[MediaKind][]string{KindImage: {"image/jpeg", "image/png", "image/gif", "image/webp"}},
+		MaxMedia:     4,
+		AllowedMIME:  map[MediaKind][]string{KindImage: {"image/jpeg", "image/png", "image/gif", "image/webp"}},
+		FirstComment: true, MaxFirstComment: 500,
 	},
 }

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/server/store"
+	"github.com/heraldhq/herald/server/workflow"
+)
+
+func checkContent(networks []string, text, firstComment string, media []content.Media) (map[string]content.Result, error) {
+	return content.CheckAll(networks, content.Content{Text: text, FirstComment: firstComment, Media: media})
+}
+
+func toContentMedia(in []mediaRequest) []content.Media {
+	out := make([]content.Media, 0, len(in))
+	for _, m := range in {
+		out = append(out, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
+	}
+	return out
+}
+
+// rulesGate lists the actions that commit content to going out: they are refused while any
+// target breaks its network's rules.
+var rulesGate = map[workflow.Action]bool{workflow.Submit: true, workflow.Approve: true, workflow.Schedule: true,
+	workflow.PublishNow: true, workflow.Retry: true}
+
+// enforceRules checks every target of a post against its channel's network rules and returns
+// field errors naming the target and the rule ("targets[1].text": "Too long for X: 291 of 280").
+func (s *Server) enforceRules(ctx context.Context, p *store.Post) error {
+	chans, err := s.store.Channels(ctx, p.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	network := map[int64]string{}
+	for _, ch := range chans {
+		network[ch.ID] = ch.Network
+	}
+	f := fields{}
+	for i, t := range p.Targets {
+		if t.Status != store.TargetPending && t.Status != store.TargetFailed && t.Status != store.TargetMissed && t.Status != store.TargetUnconfirmed {
+			continue
+		}
+		rules, ok := content.ForNetwork(network[t.ChannelID])
+		if !ok {
+			continue
+		}
+		text := p.Body
+		if t.TextOverride != nil && *t.TextOverride != "" {
+			text = *t.TextOverride
+		}
+		cc := content.Content{Text: text}
+		if t.FirstComment != nil {
+			cc.FirstComment = *t.FirstComment
+		}
+		for _, m := range t.Media {
+			cc.Media = append(cc.Media, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
+		}
+		res := content.Check(rules, cc)
+		for _, pr := range res.Problems {
+			if pr.Severity != content.SeverityError {
+				continue
+			}
+			field := fmt.Sprintf("targets[%d].%s", i, pr.Field)
+			if pr.Field == "" {
+				field = fmt.Sprintf("targets[%d]", i)
+			}
+			f.add(field, pr.Message)
+		}
+	}
+	return f.err()
+}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/bluesky"
 	"github.com/heraldhq/herald/publishers/sandbox"
 )
 
@@ -13,7 +14,7 @@ import (
 // would hold sandbox posts as "network not enabled": run the demo with serve alone).
 func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Registry, *sandbox.Network) {
 	reg := publishers.NewRegistry()
-	for _, p := range realNetworks() {
+	for _, p := range realNetworks(log) {
 		reg.Register(p)
 	}
 	var sb *sandbox.Network
@@ -24,7 +25,10 @@ func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Regi
 	return reg, sb
 }
 
-// realNetworks are the publishers for real networks.
-func realNetworks() []publishers.Publisher {
-	return nil
+// realNetworks are the publishers for real networks. Mastodon registers an app on each instance
+// when an account connects and Bluesky uses app passwords, so neither needs app credentials.
+func realNetworks(log *slog.Logger) []publishers.Publisher {
+	return []publishers.Publisher{
+		bluesky.New(bluesky.Options{Logger: log}),
+	}
 }

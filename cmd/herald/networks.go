@@ -6,6 +6,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/bluesky"
+	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
 )
 
@@ -29,6 +30,7 @@ func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Regi
 // when an account connects and Bluesky uses app passwords, so neither needs app credentials.
 func realNetworks(log *slog.Logger) []publishers.Publisher {
 	return []publishers.Publisher{
+		mastodon.New(mastodon.Options{Logger: log}),
 		bluesky.New(bluesky.Options{Logger: log}),
 	}
 }

@@ -1,0 +1,104 @@
+package mastodon
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sync"
+
+	"github.com/heraldhq/herald/publishers"
+)
+
+// metricsConcurrency bounds the status look-ups Metrics runs at once: Mastodon has no batch
+// endpoint on every version (GET /api/v1/statuses?id[]= arrived in 4.3), and each look-up costs
+// one request of the account's 300 per five minutes.
+const metricsConcurrency = 4
+
+// Metrics reads each status (GET /api/v1/statuses/:id): favourites, boosts, replies, and quotes
+// on versions that count them. Statuses the instance no longer has (404, 410) are absent from
+// the map. The first other failure stops the rest and is returned.
+func (c *Client) Metrics(ctx context.Context, creds *publishers.Credentials, externalIDs []string) (map[string]publishers.Metrics, error) {
+	s, err := c.session(creds)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var (
+		mu       sync.Mutex
+		out      = make(map[string]publishers.Metrics, len(externalIDs))
+		firstErr error
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, metricsConcurrency)
+		seen     = make(map[string]bool, len(externalIDs))
+	)
+loop:
+	for _, id := range externalIDs {
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			break loop
+		}
+		wg.Add(1)
+		go func(id string) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			m, ok, err := c.statusMetrics(ctx, s, id)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				if firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+			case ok:
+				out[id] = m
+			}
+		}(id)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		// The caller's context ended before every id was read.
+		return nil, &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
+			Message: "stopped reading Mastodon metrics before the end", Err: err}
+	}
+	return out, nil
+}
+
+// statusMetrics reads one status; ok is false when the instance no longer has it.
+func (c *Client) statusMetrics(ctx context.Context, s session, id string) (publishers.Metrics, bool, error) {
+	resp, err := c.send(ctx, request{op: opRead, method: http.MethodGet,
+		url: s.instance + "/api/v1/statuses/" + url.PathEscape(id), token: s.token})
+	if err != nil {
+		return publishers.Metrics{}, false, err
+	}
+	switch {
+	case resp.status == http.StatusNotFound || resp.status == http.StatusGone:
+		return publishers.Metrics{}, false, nil
+	case resp.status < 200 || resp.status > 299:
+		return publishers.Metrics{}, false, classify(resp.status, resp.header, resp.body, opRead, c.opts.Now())
+	}
+	var st status
+	if err := json.Unmarshal(resp.body, &st); err != nil {
+		return publishers.Metrics{}, false, badAnswer(opRead, err)
+	}
+	m := publishers.Metrics{
+		Likes:   ptr(st.FavouritesCount),
+		Reposts: ptr(st.ReblogsCount),
+		Replies: ptr(st.RepliesCount),
+		Quotes:  st.QuotesCount,
+	}
+	return m, true, nil
+}
+
+func ptr(n int64) *int64 { return &n }

@@ -397,6 +397,7 @@ func TestOpenAPIRequestSchemasMatchGoTypes(t *testing.T) {
 		{"validateContent", validateRequest{}, nil},
 		{"connectChannel", connectRequest{}, nil},
 		{"resolveTarget", resolveRequest{}, nil},
+		{"setNotificationSettings", notificationSettingsRequest{}, nil},
 	}
 	doc := openapiDoc(t)
 	inTable := map[string]bool{}
@@ -452,6 +453,7 @@ func TestOpenAPIResponseSchemasMatchGoTypes(t *testing.T) {
 		{"Calendar", calendarResponse{}},
 		{"Me", meResponse{}},
 		{"Notification", notificationView{}},
+		{"NotificationSettings", notificationSettingsView{}},
 		{"EngagementSnapshot", snapshotView{}},
 		{"TargetEngagement", targetEngagement{}},
 		{"Page", page[any]{}},

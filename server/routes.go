@@ -74,6 +74,8 @@ func (s *Server) apiRoutes() []route {
 		r("PUT", ws+"/channels/:cid/slots", workspace, admin, s.setSlots),
 		r("POST", ws+"/connect/:network", workspace, admin, s.connectChannel),
 		r("GET", ws+"/notifications", workspace, viewer, s.listNotifications),
+		r("GET", ws+"/notification-settings", workspace, admin, s.getNotificationSettings),
+		r("PUT", ws+"/notification-settings", workspace, admin, s.setNotificationSettings),
 		r("POST", ws+"/notifications/:nid/read", workspace, viewer, s.readNotification),
 
 		r("GET", ws+"/posts", workspace, viewer, s.listPosts),

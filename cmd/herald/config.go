@@ -25,6 +25,8 @@ type config struct {
 	LogFormat   string
 	Demo        bool
 	Sandbox     bool
+	SMTPURL     string
+	SMTPFrom    string
 }
 
 // envVar documents one configuration variable; the README's table is written from this list.
@@ -42,6 +44,8 @@ var envVars = []envVar{
 	{"HERALD_LOG_FORMAT", "text", "text or json"},
 	{"HERALD_DEMO", "false", "create the demo workspace and users at start (same as --demo)"},
 	{"HERALD_SANDBOX", "false", "enable the built-in sandbox network (on in demo mode)"},
+	{"HERALD_SMTP_URL", "(none)", "smtp://user:password@host:587 to email notifications to each workspace's notification address"},
+	{"HERALD_SMTP_FROM", "(none)", "the From address of notification emails"},
 }
 
 func getenv(name, def string) (string, error) {
@@ -83,6 +87,8 @@ func loadConfig(fs *flag.FlagSet, args []string) (*config, error) {
 	get(&c.PublicURL, "HERALD_PUBLIC_URL", "")
 	get(&c.LogLevel, "HERALD_LOG_LEVEL", "info")
 	get(&c.LogFormat, "HERALD_LOG_FORMAT", "text")
+	get(&c.SMTPURL, "HERALD_SMTP_URL", "")
+	get(&c.SMTPFrom, "HERALD_SMTP_FROM", "")
 	var demo, sandbox string
 	get(&demo, "HERALD_DEMO", "")
 	get(&sandbox, "HERALD_SANDBOX", "")

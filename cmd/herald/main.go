@@ -159,8 +159,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 
 	registry, sb := buildRegistry(c, log, withHTTP)
 	metrics := prometheus.NewRegistry()
+	notifier, err := buildNotifier(c, keys)
+	if err != nil {
+		return err
+	}
 	sched, err := scheduler.New(st, scheduler.Options{Kind: name, Version: version, Log: log,
-		Registry: registry, Keys: keys, Metrics: metrics})
+		Registry: registry, Keys: keys, Metrics: metrics, Notifier: notifier})
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,20 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
+	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/bluesky"
 	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/scheduler"
+	"github.com/heraldhq/herald/server"
+	"github.com/heraldhq/herald/server/secrets"
+	"github.com/heraldhq/herald/server/store"
 )
 
 // buildRegistry configures the networks this process publishes to. The sandbox keeps its state
@@ -33,4 +40,28 @@ func realNetworks(log *slog.Logger) []publishers.Publisher {
 		mastodon.New(mastodon.Options{Logger: log}),
 		bluesky.New(bluesky.Options{Logger: log}),
 	}
+}
+
+// buildNotifier delivers notifications by each workspace's signed webhook and, when SMTP is
+// configured, by email.
+func buildNotifier(c *config, keys *secrets.Keyring) (scheduler.Notifier, error) {
+	ns := scheduler.Notifiers{&scheduler.WebhookNotifier{
+		Client: &http.Client{Timeout: 10 * time.Second},
+		Now:    time.Now,
+		Secret: func(ws *store.Workspace) (string, error) {
+			if ws.WebhookSecret == nil {
+				return "", errors.New("the workspace's webhook has no secret")
+			}
+			b, err := keys.Open(*ws.WebhookSecret, server.WebhookAAD(ws.ID))
+			return string(b), err
+		},
+	}}
+	if c.SMTPURL != "" {
+		e, err := scheduler.ParseSMTPURL(c.SMTPURL, c.SMTPFrom)
+		if err != nil {
+			return nil, err
+		}
+		ns = append(ns, e)
+	}
+	return ns, nil
 }

@@ -22,7 +22,11 @@ import (
 // re-reading the database at least once a second, so a post goes out within about a second of its
 // time even when another process scheduled it.
 func (s *Scheduler) dispatchLoop(ctx context.Context) {
-	end := s.now().Add(s.opt.PollInterval)
+	// Stop a little before the job's next run is due. gocron skips a run that fires while the
+	// previous one is still going (singleton mode, LimitModeReschedule), and a loop running for
+	// the whole interval always ends just after the next firing, so every other run was skipped:
+	// a whole interval without a dispatcher, and posts due in it up to an interval late.
+	end := s.now().Add(s.opt.PollInterval - min(s.opt.PollInterval/10, 250*time.Millisecond))
 	for ctx.Err() == nil {
 		n, err := s.dispatchOnce(ctx)
 		if err != nil {
@@ -141,7 +145,7 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work) {
 		}
 		s.metrics.outcomes.WithLabelValues(w.Channel.Network, out.Status).Inc()
 	}
-	post, ok, err := s.store.BeginPublishing(ctx, t.ID, s.id)
+	post, ok, err := s.store.BeginPublishing(ctx, t.ID, s.id, s.opt.Lease)
 	if err != nil {
 		if !errors.Is(err, store.ErrLeaseLost) {
 			s.log.Error("begin publishing failed", "target", t.ID, "err", err)
@@ -152,7 +156,16 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work) {
 		return // the post left the schedule meanwhile; the target was released
 	}
 	now := s.now()
+	// Decide on the channel as it is now, not as it was loaded at claim time: a publish that held
+	// this channel's lock just before may have hit a rate limit, lost the account's authorisation
+	// or refreshed its credentials (a rotating refresh token makes the old ones useless), and the
+	// targets claimed in the same batch must see that rather than call the network regardless.
 	ch := w.Channel
+	if cur, err := s.store.ChannelByID(ctx, t.ChannelID); err == nil {
+		ch = *cur
+	} else {
+		s.log.Warn("re-reading the channel failed; using the one loaded at claim time", "channel", t.ChannelID, "err", err)
+	}
 	switch {
 	case ch.Paused:
 		finish(store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, Error: "The channel is paused; the post waits until it is resumed."})
@@ -282,7 +295,12 @@ func (s *Scheduler) reconcile(ctx context.Context, pub publishers.Publisher, cre
 
 // reconcileExpired takes over targets whose worker died mid-publish and settles each one.
 func (s *Scheduler) reconcileExpired(ctx context.Context) {
-	ids, err := s.store.ExpiredLeases(ctx, s.id, s.now(), s.opt.Lease, 100)
+	// Take the leases over under a name of our own, not this worker's: a publish of this same
+	// process may still be waiting for its channel under the old lease, and must then find the
+	// lease gone (ErrLeaseLost) instead of taking it for its own and publishing while the outcome
+	// is being decided here.
+	owner := s.id + "/reconcile"
+	ids, err := s.store.ExpiredLeases(ctx, owner, s.now(), s.opt.Lease, 100)
 	if err != nil || len(ids) == 0 {
 		if err != nil {
 			s.log.Warn("reading expired leases failed", "err", err)
@@ -296,7 +314,7 @@ func (s *Scheduler) reconcileExpired(ctx context.Context) {
 	}
 	for _, w := range work {
 		out := s.reconcileOne(ctx, w)
-		if err := s.store.FinishTarget(ctx, w.Target.ID, s.id, out); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+		if err := s.store.FinishTarget(ctx, w.Target.ID, owner, out); err != nil && !errors.Is(err, store.ErrLeaseLost) {
 			s.log.Error("saving reconciliation failed", "target", w.Target.ID, "err", err)
 		}
 		s.metrics.outcomes.WithLabelValues(w.Channel.Network, out.Status).Inc()

@@ -81,12 +81,21 @@ func (s *Scheduler) refreshTokens(ctx context.Context) {
 		return
 	}
 	for i := range chans {
-		ch := &chans[i]
-		pub, ok := s.opt.Registry.Get(ch.Network)
+		pub, ok := s.opt.Registry.Get(chans[i].Network)
 		if !ok {
 			continue
 		}
-		if got, err := s.store.TakeRefreshLease(ctx, ch.ID, now, time.Minute); err != nil || !got {
+		// Each refresh is a network call, so a pass over many channels takes a while: the lease
+		// runs from when it is taken (a lease dated from the start of the pass may already have
+		// expired, letting another worker refresh the same channel at once), and the channel is
+		// read again under it, because another worker may have refreshed it since the list was
+		// read, and refreshing with a rotated refresh token signs the account out.
+		now := s.now()
+		if got, err := s.store.TakeRefreshLease(ctx, chans[i].ID, now, time.Minute); err != nil || !got {
+			continue
+		}
+		ch, err := s.store.ChannelByID(ctx, chans[i].ID)
+		if err != nil || ch.Status != store.ChannelConnected || ch.TokenExpiresAt == nil || !ch.TokenExpiresAt.Before(now.Add(15*time.Minute)) {
 			continue
 		}
 		creds, err := s.openCredentials(ch)

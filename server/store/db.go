@@ -112,7 +112,8 @@ func sqliteTarget(path string) Location {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	q.Set("_time_format", "sqlite")
+	// No _time_format: glebarez/go-sqlite v1.21 stops reading parameters after it, which would
+	// silently drop _txlock (its default format is the same "sqlite" layout anyway).
 	return Location{Dialect: SQLite, DSN: "file:" + path + "?" + q.Encode(), Path: path}
 }
 

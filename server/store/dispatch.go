@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -19,7 +20,7 @@ import (
 // claimers.
 func (s *Store) ClaimDue(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]int64, error) {
 	var ids []int64
-	err := s.tx(ctx, func(db *gorm.DB) error {
+	err := s.claimTx(ctx, func(db *gorm.DB) error {
 		q := db.Model(&Target{}).Select("id").Where("status = ? AND due_at <= ?", TargetPending, now.UTC()).
 			Order("due_at, id").Limit(limit)
 		if s.dialect == MySQL {
@@ -37,6 +38,18 @@ func (s *Store) ClaimDue(ctx context.Context, worker string, now time.Time, leas
 		}).Error
 	})
 	return ids, err
+}
+
+// claimTx runs a claim, a locking read with SKIP LOCKED and then an update of the rows it took,
+// in a transaction. On MySQL it runs at READ COMMITTED: at the default REPEATABLE READ the range
+// scan also takes gap locks, and two claimers, each updating the rows it took (which moves them
+// within the very index they scanned), wait for each other's gaps and one fails with a deadlock
+// (error 1213). Row locks alone are what keep claimers apart.
+func (s *Store) claimTx(ctx context.Context, fn func(db *gorm.DB) error) error {
+	if s.dialect != MySQL {
+		return s.tx(ctx, fn)
+	}
+	return translate(s.db.WithContext(ctx).Transaction(fn, &sql.TxOptions{Isolation: sql.LevelReadCommitted}))
 }
 
 // Work is a claimed target with what publishing it needs.
@@ -106,7 +119,11 @@ var ErrLeaseLost = errors.New("lease lost")
 // publishing) and marks it publishing. It returns the post as it is now, so the content sent is
 // exactly the approved revision. When the post was unscheduled or sent back to review in the
 // meantime, the target is released (pending, off the schedule) and ok is false.
-func (s *Store) BeginPublishing(ctx context.Context, targetID int64, worker string) (post *Post, ok bool, err error) {
+//
+// The lease is renewed to run lease from now: a claimed target may wait for its channel (one
+// publish at a time per account) for much of the lease it was claimed with, and a lease expiring
+// during the network call would let reconciliation decide, and retry, a publish still in flight.
+func (s *Store) BeginPublishing(ctx context.Context, targetID int64, worker string, lease time.Duration) (post *Post, ok bool, err error) {
 	err = s.tx(ctx, func(db *gorm.DB) error {
 		var t Target
 		if err := db.Where("id = ?", targetID).Take(&t).Error; err != nil {
@@ -138,7 +155,7 @@ func (s *Store) BeginPublishing(ctx context.Context, targetID int64, worker stri
 				"attempts": gorm.Expr("attempts - 1"), "updated_at": s.now()}).Error
 		}
 		post, ok = &p, true
-		return nil
+		return db.Model(&Target{}).Where("id = ?", targetID).Update("lease_expires_at", s.now().Add(lease)).Error
 	})
 	return post, ok, err
 }
@@ -229,25 +246,25 @@ func (s *Store) settlePost(db *gorm.DB, p *Post) error {
 	if p.Status != string(workflow.Publishing) && p.Status != string(workflow.Scheduled) {
 		return nil
 	}
-	type count struct {
-		Status string
-		N      int64
-	}
-	var counts []count
-	if err := db.Model(&Target{}).Select("status, COUNT(*) AS n").Where("workspace_id = ? AND post_id = ?", p.WorkspaceID, p.ID).
-		Group("status").Scan(&counts).Error; err != nil {
+	// A locking read of the statuses (one row per target, so no GROUP BY under FOR UPDATE): on
+	// MySQL a plain SELECT reads the transaction's snapshot, taken at its first read, before the
+	// post's lock was granted. Two targets of one post finishing at once then each counted the
+	// other as still publishing, and the post never settled.
+	var statuses []string
+	if err := s.lockForUpdate(db).Model(&Target{}).Where("workspace_id = ? AND post_id = ?", p.WorkspaceID, p.ID).
+		Pluck("status", &statuses).Error; err != nil {
 		return err
 	}
 	var published, open, other int64
-	for _, c := range counts {
-		switch c.Status {
+	for _, st := range statuses {
+		switch st {
 		case TargetPublished:
-			published += c.N
+			published++
 		case TargetPending, TargetPublishing, TargetHeld:
-			open += c.N
+			open++
 		case TargetCanceled:
 		default:
-			other += c.N
+			other++
 		}
 	}
 	if open > 0 {
@@ -284,7 +301,7 @@ var MetricsSchedule = []time.Duration{15 * time.Minute, time.Hour, 6 * time.Hour
 // hung) for reconciliation by worker, with a new lease.
 func (s *Store) ExpiredLeases(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]int64, error) {
 	var ids []int64
-	err := s.tx(ctx, func(db *gorm.DB) error {
+	err := s.claimTx(ctx, func(db *gorm.DB) error {
 		q := db.Model(&Target{}).Select("id").Where("status = ? AND lease_expires_at < ?", TargetPublishing, now.UTC()).Order("lease_expires_at, id").Limit(limit)
 		if s.dialect == MySQL {
 			q = q.Clauses(skipLocked)
@@ -322,7 +339,12 @@ func (s *Store) DueBacklog(ctx context.Context, now time.Time) (int64, *time.Tim
 		return 0, nil, nil
 	}
 	var t Target
-	if err := s.db.WithContext(ctx).Select("due_at").Where("status = ? AND due_at <= ?", TargetPending, now.UTC()).Order("due_at, id").Take(&t).Error; err != nil {
+	err := s.db.WithContext(ctx).Select("due_at").Where("status = ? AND due_at <= ?", TargetPending, now.UTC()).Order("due_at, id").Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		// A worker claimed them between the two queries: nothing is waiting any more.
+		return 0, nil, nil
+	}
+	if err != nil {
 		return n, nil, translate(err)
 	}
 	return n, t.DueAt, nil

@@ -13,7 +13,7 @@ import (
 // read the same target twice for one step. It returns the targets as they were.
 func (s *Store) ClaimMetrics(ctx context.Context, now time.Time, limit int) ([]Target, error) {
 	var ts []Target
-	err := s.tx(ctx, func(db *gorm.DB) error {
+	err := s.claimTx(ctx, func(db *gorm.DB) error {
 		q := db.Where("next_metrics_at <= ?", now.UTC()).Order("next_metrics_at, id").Limit(limit)
 		if s.dialect == MySQL {
 			q = q.Clauses(skipLocked)
@@ -97,7 +97,15 @@ func (s *Store) MarkNotificationRead(ctx context.Context, workspaceID, id int64)
 		return translate(res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return ErrNotFound
+		// MySQL counts changed rows, not matched ones, so a notification that was already read
+		// reports 0 there: only a missing one is "not found".
+		var n int64
+		if err := s.db.WithContext(ctx).Model(&Notification{}).Where("workspace_id = ? AND id = ?", workspaceID, id).Count(&n).Error; err != nil {
+			return translate(err)
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
 	}
 	return nil
 }

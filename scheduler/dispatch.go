@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -244,7 +245,13 @@ func (s *Scheduler) classify(ctx context.Context, pub publishers.Publisher, ch *
 		return store.Outcome{Status: store.TargetFailed, ErrorKind: kind.String(), Error: m,
 			Notify: &store.Notification{Kind: store.NotifyFailed, Message: m}}
 	case publishers.KindUnknown:
-		return s.reconcile(ctx, pub, creds, p, t, msg)
+		// The network may still be creating the post: asking at once could get "not found" for a
+		// post about to appear, and a retry would then duplicate it on servers that ignore
+		// idempotency keys. The target stays publishing, unowned, until ReconcileDelay has
+		// passed; the reconcile job then asks the network.
+		at := now.Add(s.opt.ReconcileDelay)
+		return store.Outcome{Status: store.TargetPublishing, DueAt: &at, ErrorKind: kind.String(),
+			Error: msg + " Herald will check with the network whether it arrived."}
 	}
 	return s.retryOrFail(t, kind, msg)
 }
@@ -323,6 +330,9 @@ func (s *Scheduler) reconcileExpired(ctx context.Context) {
 
 func (s *Scheduler) reconcileOne(ctx context.Context, w store.Work) store.Outcome {
 	why := "the worker publishing it stopped before recording the result"
+	if w.Target.ErrorKind == publishers.KindUnknown.String() && w.Target.LastError != nil {
+		why = strings.TrimSuffix(*w.Target.LastError, " Herald will check with the network whether it arrived.")
+	}
 	pub, ok := s.opt.Registry.Get(w.Channel.Network)
 	if !ok {
 		m := "Herald cannot tell whether the post was published (" + why + "). Check the channel and mark it published, or retry."

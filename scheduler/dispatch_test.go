@@ -319,6 +319,7 @@ func TestUnknownOutcomeIsReconciledNotRepeated(t *testing.T) {
 			p := e.schedule("Hello", t0.Add(time.Minute), ch)
 			e.advance(time.Minute)
 			e.dispatch(nil)
+			e.awaitReconcile(p, ch)
 			tg := e.target(p, ch)
 			e.check(tg, want{status: store.TargetPublished, attempts: 1, noDue: true, noErr: true})
 			got, _ := e.net.isPublished(tg.IdempotencyKey)
@@ -338,6 +339,7 @@ func TestUnknownOutcomeIsReconciledNotRepeated(t *testing.T) {
 			p := e.schedule("Hello", t0.Add(time.Minute), ch)
 			e.advance(time.Minute)
 			e.dispatch(nil)
+			e.awaitReconcile(p, ch)
 			tg := e.target(p, ch)
 			e.check(tg, want{status: store.TargetPending, attempts: 1,
 				errHas: []string{"The network did not receive the post", dropped, "Attempt 1 of 5 failed"}})
@@ -367,6 +369,7 @@ func TestUnknownOutcomeIsReconciledNotRepeated(t *testing.T) {
 			p := e.schedule("Hello", t0.Add(time.Minute), ch)
 			e.advance(time.Minute)
 			e.dispatch(nil)
+			e.awaitReconcile(p, ch)
 			tg := e.target(p, ch)
 			e.check(tg, want{status: store.TargetUnconfirmed, attempts: 1, noDue: true,
 				errHas: []string{"cannot tell whether the post was published", dropped, "the search service is unavailable"}})
@@ -651,4 +654,23 @@ func TestPublishWaitingForItsChannelIsNotDuplicated(t *testing.T) {
 			e.postStatus(p, workflow.Published)
 		})
 	})
+}
+
+// awaitReconcile checks that an unknown outcome leaves the target publishing, unowned, and not
+// asked about before ReconcileDelay; then lets the delay pass and runs the reconcile job.
+func (e *env) awaitReconcile(p *store.Post, ch *store.Channel) {
+	e.t.Helper()
+	tg := e.target(p, ch)
+	if tg.Status != store.TargetPublishing || tg.LeaseOwner != "" || tg.LeaseExpiresAt == nil {
+		e.t.Fatalf("after an unknown outcome: status %s owner %q lease %v", tg.Status, tg.LeaseOwner, tg.LeaseExpiresAt)
+	}
+	if d := tg.LeaseExpiresAt.Sub(e.now()); d < 19*time.Second || d > 21*time.Second {
+		e.t.Fatalf("reconciliation in %v, want the 20 s ReconcileDelay", d)
+	}
+	e.s.reconcileExpired(ctx)
+	if tg = e.target(p, ch); tg.Status != store.TargetPublishing {
+		e.t.Fatalf("reconciled before the delay: %s", tg.Status)
+	}
+	e.advance(21 * time.Second)
+	e.s.reconcileExpired(ctx)
 }

@@ -52,6 +52,9 @@ type Options struct {
 	// it over (default 2 min); PublishTimeout must be well below it (default 45 s).
 	Lease          time.Duration
 	PublishTimeout time.Duration
+	// ReconcileDelay is how long after an unknown outcome (a timeout after sending) Herald waits
+	// before asking the network whether the post exists (default 20 s).
+	ReconcileDelay time.Duration
 	// Concurrency bounds publishes in flight in this process (default 16); PerNetwork bounds
 	// them per network (default 8). One channel publishes one post at a time.
 	Concurrency int
@@ -114,6 +117,7 @@ func New(st *store.Store, opt Options) (*Scheduler, error) {
 	def(&opt.PollInterval, 5*time.Second)
 	def(&opt.Lease, 2*time.Minute)
 	def(&opt.PublishTimeout, 45*time.Second)
+	def(&opt.ReconcileDelay, 20*time.Second)
 	def(&opt.BackoffBase, 30*time.Second)
 	def(&opt.BackoffMax, 30*time.Minute)
 	def(&opt.ReconcileEvery, 15*time.Second)

@@ -207,6 +207,10 @@ func (s *Store) FinishTarget(ctx context.Context, targetID int64, worker string,
 			changes["next_metrics_at"], changes["metrics_step"] = next, 0
 		case TargetPending, TargetHeld:
 			changes["due_at"] = out.DueAt
+		case TargetPublishing:
+			// An unknown outcome: still publishing, owned by nobody, its lease ending when the
+			// reconcile job should ask the network.
+			changes["lease_expires_at"] = out.DueAt
 		default:
 			changes["due_at"] = nil
 		}

@@ -181,7 +181,7 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work) {
 	}
 	grace := time.Duration(w.Workspace.GracePeriodSeconds) * time.Second
 	if t.Attempts <= 1 && t.DueAt != nil && now.Sub(*t.DueAt) > grace {
-		msg := fmt.Sprintf("Not published: Herald was not running at %s and the post was more than %s late. Reschedule it or publish it now.",
+		msg := fmt.Sprintf("Not published: it was due at %s and is now more than %s late (Herald was not running, or the channel was paused or disconnected until now). Reschedule it or publish it now.",
 			t.DueAt.UTC().Format(time.RFC3339), grace)
 		finish(store.Outcome{Status: store.TargetMissed, Error: msg, Notify: &store.Notification{Kind: store.NotifyMissed, Message: msg}})
 		return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/heraldhq/herald/server/workflow"
 )
@@ -424,19 +425,21 @@ func (s *Store) replaceLabels(db *gorm.DB, p *Post, labels []string) error {
 	if err := db.Where("workspace_id = ? AND post_id = ?", p.WorkspaceID, p.ID).Delete(&PostLabel{}).Error; err != nil {
 		return err
 	}
+	// Labels that differ only in case are one label (the first spelling wins). MySQL's collation
+	// also equates some other spellings (café and cafe); those are skipped rather than refused,
+	// so one post's labels can never fail its save.
 	seen := map[string]bool{}
 	var rows []PostLabel
 	for _, l := range labels {
-		if seen[l] {
-			continue
+		if k := strings.ToLower(l); !seen[k] {
+			seen[k] = true
+			rows = append(rows, PostLabel{PostID: p.ID, WorkspaceID: p.WorkspaceID, Label: l})
 		}
-		seen[l] = true
-		rows = append(rows, PostLabel{PostID: p.ID, WorkspaceID: p.WorkspaceID, Label: l})
 	}
 	if len(rows) == 0 {
 		return nil
 	}
-	return db.Create(&rows).Error
+	return db.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error
 }
 
 // replaceTargets makes the post's targets match the input: targets on channels still listed keep
@@ -526,7 +529,9 @@ func (s *Store) syncDue(db *gorm.DB, p *Post, res workflow.Result, sched *time.T
 		due := sched
 		if res.From == workflow.Failed || res.From == workflow.PartiallyPublished {
 			due = &now
-			if err := q().Where("status IN ?", []string{TargetFailed, TargetMissed, TargetUnconfirmed}).
+			// Unconfirmed targets are left alone: they may be on the network already, so only a
+			// person's decision (resolve) may send them again.
+			if err := q().Where("status IN ?", []string{TargetFailed, TargetMissed}).
 				Updates(map[string]any{"status": TargetPending, "last_error": nil, "error_kind": "", "attempts": 0, "updated_at": now}).Error; err != nil {
 				return err
 			}

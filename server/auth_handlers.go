@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -37,6 +38,11 @@ func (s *Server) signIn(c *gin.Context) {
 	if req.Password == "" {
 		f.add("password", "enter your password")
 	}
+	if len(req.Email) > 254 {
+		// No account has such an address; refusing it here keeps megabyte-long throttle keys out
+		// of memory.
+		f.add("email", "is too long to be an email address")
+	}
 	if err := f.err(); err != nil {
 		s.fail(c, err)
 		return
@@ -45,7 +51,7 @@ func (s *Server) signIn(c *gin.Context) {
 	for _, lim := range []struct {
 		l   *auth.Limiter
 		key string
-	}{{s.ipRL, "ip:" + c.ClientIP()}, {s.emailRL, "email:" + email}} {
+	}{{s.ipRL, addressKey(c.ClientIP())}, {s.emailRL, "email:" + email}} {
 		if ok, wait := lim.l.Allow(lim.key); !ok {
 			e := apiErr(http.StatusTooManyRequests, "too_many_attempts", "Too many sign-in attempts. Please wait before trying again.")
 			e.retryAfter = int(math.Ceil(wait.Seconds()))
@@ -81,6 +87,22 @@ func (s *Server) signIn(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+}
+
+// addressKey is the per-address throttle key of a client: its IPv4 address, or its IPv6 /64,
+// since one host commonly holds a whole /64 and could otherwise try from a new address each time.
+func addressKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "ip:" + ip
+	}
+	addr = addr.Unmap()
+	if addr.Is6() {
+		if p, err := addr.Prefix(64); err == nil {
+			return "ip:" + p.String()
+		}
+	}
+	return "ip:" + addr.String()
 }
 
 // startSession creates a session, sets its cookie and answers like /me.

@@ -21,15 +21,25 @@ type calendarResponse struct {
 	Truncated bool       `json:"truncated"`
 }
 
+// Range bounds must fall within these years (UTC). Posts are planned between 2000 and 2200; a
+// bound outside 0000–9999 could not even be written back as JSON, and MySQL's DATETIME starts at
+// the year 1000.
+const minCalendarYear, maxCalendarYear = 1900, 2300
+
 // parseBound reads a range bound: an RFC 3339 time, or a date (YYYY-MM-DD) meaning midnight in loc.
 func parseBound(v string, loc *time.Location) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, true
+	var t time.Time
+	if pt, err := time.Parse(time.RFC3339, v); err == nil {
+		t = pt
+	} else if d, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
+		t = LocalToInstant(d.Year(), d.Month(), d.Day(), 0, 0, loc)
+	} else {
+		return time.Time{}, false
 	}
-	if d, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
-		return LocalToInstant(d.Year(), d.Month(), d.Day(), 0, 0, loc), true
+	if y := t.UTC().Year(); y < minCalendarYear || y > maxCalendarYear {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	return t, true
 }
 
 func (s *Server) calendar(c *gin.Context) {
@@ -52,10 +62,10 @@ func (s *Server) calendar(c *gin.Context) {
 	from, okFrom := parseBound(c.Query("from"), loc)
 	to, okTo := parseBound(c.Query("to"), loc)
 	if !okFrom {
-		f.add("from", "must be a date (2026-11-01) or an RFC 3339 time")
+		f.add("from", "must be a date (2026-11-01) or an RFC 3339 time, between the years 1900 and 2300")
 	}
 	if !okTo {
-		f.add("to", "must be a date (2026-12-01) or an RFC 3339 time")
+		f.add("to", "must be a date (2026-12-01) or an RFC 3339 time, between the years 1900 and 2300")
 	}
 	if okFrom && okTo {
 		if !to.After(from) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -63,9 +64,18 @@ func jsonError(err error) *APIError {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return apiErr(http.StatusBadRequest, "malformed_json", "The request body is not valid JSON (it ends too early).")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		// encoding/json quotes the name with %q; unquote it rather than trim, so a name that
+		// itself holds quotes or escapes comes back as sent.
+		quoted := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		name, uerr := strconv.Unquote(quoted)
+		if uerr != nil {
+			name = quoted
+		}
 		e := apiErr(http.StatusBadRequest, "unknown_field", fmt.Sprintf("Unknown field %q.", name))
-		e.Fields = map[string]string{name: "unknown field"}
+		if name != "" {
+			// An empty key cannot name a form field; the message still says what was wrong.
+			e.Fields = map[string]string{name: "unknown field"}
+		}
 		return e
 	}
 	return apiErr(http.StatusBadRequest, "malformed_json", "The request body is not valid JSON.")

@@ -27,6 +27,9 @@ type config struct {
 	Sandbox     bool
 	SMTPURL     string
 	SMTPFrom    string
+	// TrustedProxies are the addresses (or CIDRs) of reverse proxies whose X-Forwarded-For is
+	// believed; without them, a client could pick its own address and dodge sign-in throttling.
+	TrustedProxies []string
 }
 
 // envVar documents one configuration variable; the README's table is written from this list.
@@ -44,6 +47,7 @@ var envVars = []envVar{
 	{"HERALD_LOG_FORMAT", "text", "text or json"},
 	{"HERALD_DEMO", "false", "create the demo workspace and users at start (same as --demo)"},
 	{"HERALD_SANDBOX", "false", "enable the built-in sandbox network (on in demo mode)"},
+	{"HERALD_TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted (e.g. 127.0.0.1)"},
 	{"HERALD_SMTP_URL", "(none)", "smtp://user:password@host:587 to email notifications to each workspace's notification address"},
 	{"HERALD_SMTP_FROM", "(none)", "the From address of notification emails"},
 }
@@ -89,6 +93,13 @@ func loadConfig(fs *flag.FlagSet, args []string) (*config, error) {
 	get(&c.LogFormat, "HERALD_LOG_FORMAT", "text")
 	get(&c.SMTPURL, "HERALD_SMTP_URL", "")
 	get(&c.SMTPFrom, "HERALD_SMTP_FROM", "")
+	var proxies string
+	get(&proxies, "HERALD_TRUSTED_PROXIES", "")
+	for _, p := range strings.Split(proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
 	var demo, sandbox string
 	get(&demo, "HERALD_DEMO", "")
 	get(&sandbox, "HERALD_SANDBOX", "")

@@ -193,7 +193,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	cfg := server.Config{
 		PublicURL: c.PublicURL, Version: version, UI: frontend.Handler(), Registry: registry, Wake: sched.Wake, Metrics: metrics,
-		Ready: map[string]func(context.Context) error{"scheduler": sched.Ready},
+		TrustedProxies: c.TrustedProxies,
+		Ready:          map[string]func(context.Context) error{"scheduler": sched.Ready},
 	}
 	if sb != nil {
 		cfg.Sandbox = sb.Handler()

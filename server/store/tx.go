@@ -38,11 +38,11 @@ func (a Actor) id() *int64 {
 
 // audit writes one audit event inside the caller's transaction.
 func (s *Store) audit(db *gorm.DB, ws int64, a Actor, action, entity string, entityID int64, summary string) error {
-	if len(summary) > 1000 {
-		summary = summary[:997] + "..."
-	}
+	// The columns hold 1000 and 200 characters (not bytes) on MySQL, which refuses longer values
+	// and text cut inside a character; the label can be a 200-character name plus a token's name.
+	summary = truncate(summary, 1000)
 	return db.Create(&AuditEvent{
-		WorkspaceID: ws, ActorID: a.id(), ActorLabel: a.Label, Action: action,
+		WorkspaceID: ws, ActorID: a.id(), ActorLabel: truncate(a.Label, 200), Action: action,
 		EntityType: entity, EntityID: entityID, Summary: summary, At: s.now(),
 	}).Error
 }

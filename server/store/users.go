@@ -31,7 +31,9 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
 }
 
 // SetPassword stores a new hash and, because a password change should end other sign-ins,
-// deletes the user's sessions except keepSession (0 keeps none).
+// deletes the user's sessions except keepSession (0 keeps none). A negative keepSession keeps
+// them all: that is for re-hashing the same password under new cost parameters at sign-in, which
+// must not sign the user out elsewhere.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, keepSession int64) error {
 	return s.tx(ctx, func(db *gorm.DB) error {
 		res := db.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash, "updated_at": s.now()})
@@ -40,6 +42,9 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, keep
 		}
 		if res.RowsAffected == 0 {
 			return ErrNotFound
+		}
+		if keepSession < 0 {
+			return nil
 		}
 		return db.Where("user_id = ? AND id <> ?", userID, keepSession).Delete(&Session{}).Error
 	})

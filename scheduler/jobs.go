@@ -114,6 +114,30 @@ func (s *Scheduler) refreshTokens(ctx context.Context) {
 			s.saveCredentialsIfChanged(ctx, ch, creds, fresh)
 		}
 	}
+	s.warnExpiringTokens(ctx)
+}
+
+// warnExpiringTokens tells a workspace, once a day per channel, when a channel's access will end
+// before one of its scheduled posts and Herald cannot renew it by itself (no refresh token, as
+// with most LinkedIn apps), so someone reconnects it in time instead of finding a failure.
+func (s *Scheduler) warnExpiringTokens(ctx context.Context) {
+	now := s.now()
+	risks, err := s.store.ChannelsExpiringBeforeDuePosts(ctx, now.Add(-24*time.Hour), 100)
+	if err != nil {
+		s.log.Warn("checking token expiry against scheduled posts failed", "err", err)
+		return
+	}
+	for _, r := range risks {
+		ch := r.Channel
+		creds, err := s.openCredentials(&ch)
+		if err != nil || creds.RefreshToken != "" {
+			continue // renewable tokens are refreshed ahead of expiry by this job
+		}
+		chID := ch.ID
+		_ = s.store.CreateNotification(ctx, &store.Notification{WorkspaceID: ch.WorkspaceID, Kind: store.NotifyTokenExpiring, ChannelID: &chID,
+			Message: fmt.Sprintf("%s (%s) can post until %s, but a post is scheduled for %s. Reconnect the channel before then so it goes out.",
+				ch.Name, ch.Network, ch.TokenExpiresAt.UTC().Format(time.RFC3339), r.FirstAt.UTC().Format(time.RFC3339))})
+	}
 }
 
 // Notifier delivers a notification outside the app.

@@ -365,3 +365,25 @@ func TestTokenRefreshDuringASlowPass(t *testing.T) {
 		})
 	})
 }
+
+func TestWarnsWhenATokenExpiresBeforeAScheduledPost(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, t0, func(t *testing.T, e *env) {
+		exp := t0.Add(2 * time.Hour)
+		// A channel whose token cannot be renewed (no refresh token) and expires in 2 h.
+		ch := e.channel("li", func(c *store.Channel, cr *publishers.Credentials) {
+			c.TokenExpiresAt = &exp
+			cr.RefreshToken = ""
+			cr.Expiry = exp
+		})
+		e.schedule("Later", t0.Add(3*time.Hour), ch)
+		e.s.warnExpiringTokens(ctx)
+		e.s.warnExpiringTokens(ctx) // once, not once per pass
+		e.notified(store.NotifyTokenExpiring, 1, "Reconnect the channel", ch.Name)
+		// A renewable channel is refreshed instead, without a warning.
+		ch2 := e.channel("masto", func(c *store.Channel, cr *publishers.Credentials) { c.TokenExpiresAt = &exp })
+		e.schedule("Later too", t0.Add(3*time.Hour), ch2)
+		e.s.warnExpiringTokens(ctx)
+		e.notified(store.NotifyTokenExpiring, 1)
+	})
+}

@@ -183,3 +183,40 @@ func (s *Store) WorkspacesWithDue(ctx context.Context, t time.Time) ([]int64, er
 	err := s.db.WithContext(ctx).Model(&Target{}).Distinct("workspace_id").Where("status = ? AND due_at <= ?", TargetPending, t.UTC()).Limit(100).Pluck("workspace_id", &out).Error
 	return out, translate(err)
 }
+
+// ExpiryRisk is a channel whose token expires before one of its scheduled posts.
+type ExpiryRisk struct {
+	Channel Channel
+	FirstAt time.Time // the first post due after the token expires
+}
+
+// ChannelsExpiringBeforeDuePosts lists connected channels whose token expires before a pending
+// target of theirs is due, skipping those already warned about since warnedSince.
+func (s *Store) ChannelsExpiringBeforeDuePosts(ctx context.Context, warnedSince time.Time, limit int) ([]ExpiryRisk, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Table("targets").Distinct("targets.channel_id").
+		Joins("JOIN channels ON channels.id = targets.channel_id").
+		Where("targets.status = ? AND targets.due_at IS NOT NULL AND channels.status = ? AND channels.token_expires_at IS NOT NULL AND targets.due_at > channels.token_expires_at",
+			TargetPending, ChannelConnected).
+		Where("NOT EXISTS (?)", s.db.Model(&Notification{}).Select("1").
+			Where("notifications.channel_id = targets.channel_id AND notifications.kind = ? AND notifications.created_at >= ?", NotifyTokenExpiring, warnedSince.UTC())).
+		Limit(limit).Pluck("targets.channel_id", &ids).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]ExpiryRisk, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.ChannelByID(ctx, id)
+		if err != nil || c.TokenExpiresAt == nil {
+			continue
+		}
+		// The aggregate MIN(due_at) comes back untyped from SQLite, so the first post is read as a row.
+		var t Target
+		if err := s.db.WithContext(ctx).Select("due_at").Where("channel_id = ? AND status = ? AND due_at > ?", id, TargetPending, c.TokenExpiresAt.UTC()).
+			Order("due_at").Take(&t).Error; err != nil || t.DueAt == nil {
+			continue
+		}
+		out = append(out, ExpiryRisk{Channel: *c, FirstAt: *t.DueAt})
+	}
+	return out, nil
+}

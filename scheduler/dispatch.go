@@ -51,7 +51,12 @@ func (s *Scheduler) dispatchLoop(ctx context.Context) {
 			}
 		}
 		if wait <= 0 {
-			continue
+			if s.freeSlots() > 0 {
+				continue
+			}
+			// Work is due but every publishing slot is busy: wait for one to free up (a finished
+			// publish wakes the loop) instead of asking the database again in a tight loop.
+			wait = min(end.Sub(now), time.Second)
 		}
 		select {
 		case <-ctx.Done():
@@ -97,7 +102,7 @@ func (s *Scheduler) dispatchOnce(ctx context.Context) (int, error) {
 		s.slots <- struct{}{}
 		s.inflight.Add(1)
 		go func(w store.Work) {
-			defer func() { <-s.slots; s.inflight.Done() }()
+			defer func() { <-s.slots; s.inflight.Done(); s.Wake() }()
 			s.publish(context.WithoutCancel(ctx), w)
 		}(w)
 	}

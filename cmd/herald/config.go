@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/heraldhq/herald/server/secrets"
@@ -30,6 +31,9 @@ type config struct {
 	// TrustedProxies are the addresses (or CIDRs) of reverse proxies whose X-Forwarded-For is
 	// believed; without them, a client could pick its own address and dodge sign-in throttling.
 	TrustedProxies []string
+	// Concurrency and PerNetwork bound publishes in flight per process (see scheduler.Options).
+	Concurrency int
+	PerNetwork  int
 }
 
 // envVar documents one configuration variable; the README's table is written from this list.
@@ -48,6 +52,8 @@ var envVars = []envVar{
 	{"HERALD_DEMO", "false", "create the demo workspace and users at start (same as --demo)"},
 	{"HERALD_SANDBOX", "false", "enable the built-in sandbox network (on in demo mode)"},
 	{"HERALD_TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted (e.g. 127.0.0.1)"},
+	{"HERALD_CONCURRENCY", "16", "publishes in flight at once in one process"},
+	{"HERALD_PER_NETWORK", "8", "publishes in flight at once per network in one process"},
 	{"HERALD_SMTP_URL", "(none)", "smtp://user:password@host:587 to email notifications to each workspace's notification address"},
 	{"HERALD_SMTP_FROM", "(none)", "the From address of notification emails"},
 }
@@ -100,6 +106,9 @@ func loadConfig(fs *flag.FlagSet, args []string) (*config, error) {
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
+	var conc, perNet string
+	get(&conc, "HERALD_CONCURRENCY", "16")
+	get(&perNet, "HERALD_PER_NETWORK", "8")
 	var demo, sandbox string
 	get(&demo, "HERALD_DEMO", "")
 	get(&sandbox, "HERALD_SANDBOX", "")
@@ -113,6 +122,15 @@ func loadConfig(fs *flag.FlagSet, args []string) (*config, error) {
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public URL (HERALD_PUBLIC_URL)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level (HERALD_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (HERALD_LOG_FORMAT)")
+	var cerr error
+	if c.Concurrency, cerr = strconv.Atoi(conc); cerr != nil || c.Concurrency < 1 || c.Concurrency > 1024 {
+		return nil, fmt.Errorf("HERALD_CONCURRENCY must be a number from 1 to 1024")
+	}
+	if c.PerNetwork, cerr = strconv.Atoi(perNet); cerr != nil || c.PerNetwork < 1 || c.PerNetwork > 1024 {
+		return nil, fmt.Errorf("HERALD_PER_NETWORK must be a number from 1 to 1024")
+	}
+	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "publishes in flight per process (HERALD_CONCURRENCY)")
+	fs.IntVar(&c.PerNetwork, "per-network", c.PerNetwork, "publishes in flight per network (HERALD_PER_NETWORK)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "create a demo workspace with one user per role (HERALD_DEMO)")
 	fs.BoolVar(&c.Sandbox, "sandbox", c.Sandbox, "enable the sandbox network (HERALD_SANDBOX)")
 	if err := fs.Parse(args); err != nil {

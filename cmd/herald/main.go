@@ -164,7 +164,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	sched, err := scheduler.New(st, scheduler.Options{Kind: name, Version: version, Log: log,
-		Registry: registry, Keys: keys, Metrics: metrics, Notifier: notifier})
+		Registry: registry, Keys: keys, Metrics: metrics, Notifier: notifier,
+		Concurrency: c.Concurrency, PerNetwork: c.PerNetwork})
 	if err != nil {
 		return err
 	}

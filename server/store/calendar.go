@@ -31,7 +31,7 @@ func (s *Store) Calendar(ctx context.Context, q CalendarQuery) ([]Post, bool, er
 	if q.Limit <= 0 || q.Limit > CalendarMax {
 		q.Limit = CalendarMax
 	}
-	from, to := q.From.UTC(), q.To.UTC()
+	from, to := dbTime(q.From), dbTime(q.To)
 	base := s.db.WithContext(ctx).Model(&Post{}).
 		Where("posts.workspace_id = ? AND posts.scheduled_at >= ? AND posts.scheduled_at < ?", q.WorkspaceID, from, to)
 	base = s.calendarFilters(base, q)

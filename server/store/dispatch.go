@@ -21,7 +21,7 @@ import (
 func (s *Store) ClaimDue(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]int64, error) {
 	var ids []int64
 	err := s.claimTx(ctx, func(db *gorm.DB) error {
-		q := db.Model(&Target{}).Select("id").Where("status = ? AND due_at <= ?", TargetPending, now.UTC()).
+		q := db.Model(&Target{}).Select("id").Where("status = ? AND due_at <= ?", TargetPending, dbTime(now)).
 			Order("due_at, id").Limit(limit)
 		if s.dialect == MySQL {
 			q = q.Clauses(skipLocked)
@@ -33,8 +33,8 @@ func (s *Store) ClaimDue(ctx context.Context, worker string, now time.Time, leas
 			return nil
 		}
 		return db.Model(&Target{}).Where("id IN ?", ids).Updates(map[string]any{
-			"status": TargetPublishing, "lease_owner": worker, "lease_expires_at": now.Add(lease).UTC(),
-			"attempts": gorm.Expr("attempts + 1"), "updated_at": now.UTC(),
+			"status": TargetPublishing, "lease_owner": worker, "lease_expires_at": dbTime(now.Add(lease)),
+			"attempts": gorm.Expr("attempts + 1"), "updated_at": dbTime(now),
 		}).Error
 	})
 	return ids, err
@@ -206,11 +206,11 @@ func (s *Store) FinishTarget(ctx context.Context, targetID int64, worker string,
 			next := pub.Add(MetricsSchedule[0])
 			changes["next_metrics_at"], changes["metrics_step"] = next, 0
 		case TargetPending, TargetHeld:
-			changes["due_at"] = out.DueAt
+			changes["due_at"] = utcPtr(out.DueAt)
 		case TargetPublishing:
 			// An unknown outcome: still publishing, owned by nobody, its lease ending when the
 			// reconcile job should ask the network.
-			changes["lease_expires_at"] = out.DueAt
+			changes["lease_expires_at"] = utcPtr(out.DueAt)
 		default:
 			changes["due_at"] = nil
 		}
@@ -306,7 +306,7 @@ var MetricsSchedule = []time.Duration{15 * time.Minute, time.Hour, 6 * time.Hour
 func (s *Store) ExpiredLeases(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]int64, error) {
 	var ids []int64
 	err := s.claimTx(ctx, func(db *gorm.DB) error {
-		q := db.Model(&Target{}).Select("id").Where("status = ? AND lease_expires_at < ?", TargetPublishing, now.UTC()).Order("lease_expires_at, id").Limit(limit)
+		q := db.Model(&Target{}).Select("id").Where("status = ? AND lease_expires_at < ?", TargetPublishing, dbTime(now)).Order("lease_expires_at, id").Limit(limit)
 		if s.dialect == MySQL {
 			q = q.Clauses(skipLocked)
 		}
@@ -314,7 +314,7 @@ func (s *Store) ExpiredLeases(ctx context.Context, worker string, now time.Time,
 			return err
 		}
 		return db.Model(&Target{}).Where("id IN ?", ids).Updates(map[string]any{
-			"lease_owner": worker, "lease_expires_at": now.Add(lease).UTC(), "updated_at": now.UTC()}).Error
+			"lease_owner": worker, "lease_expires_at": dbTime(now.Add(lease)), "updated_at": dbTime(now)}).Error
 	})
 	return ids, err
 }
@@ -335,7 +335,7 @@ func (s *Store) NextDue(ctx context.Context) (*time.Time, error) {
 // DueBacklog counts pending targets due at or before now and returns the oldest due time.
 func (s *Store) DueBacklog(ctx context.Context, now time.Time) (int64, *time.Time, error) {
 	var n int64
-	db := s.db.WithContext(ctx).Model(&Target{}).Where("status = ? AND due_at <= ?", TargetPending, now.UTC())
+	db := s.db.WithContext(ctx).Model(&Target{}).Where("status = ? AND due_at <= ?", TargetPending, dbTime(now))
 	if err := db.Count(&n).Error; err != nil {
 		return 0, nil, translate(err)
 	}
@@ -343,7 +343,7 @@ func (s *Store) DueBacklog(ctx context.Context, now time.Time) (int64, *time.Tim
 		return 0, nil, nil
 	}
 	var t Target
-	err := s.db.WithContext(ctx).Select("due_at").Where("status = ? AND due_at <= ?", TargetPending, now.UTC()).Order("due_at, id").Take(&t).Error
+	err := s.db.WithContext(ctx).Select("due_at").Where("status = ? AND due_at <= ?", TargetPending, dbTime(now)).Order("due_at, id").Take(&t).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		// A worker claimed them between the two queries: nothing is waiting any more.
 		return 0, nil, nil
@@ -381,7 +381,7 @@ func (s *Store) MarkChannel(ctx context.Context, channelID int64, status, reason
 
 // SetRateLimit records that a channel's network asked to wait until until.
 func (s *Store) SetRateLimit(ctx context.Context, channelID int64, until time.Time) error {
-	return translate(s.db.WithContext(ctx).Model(&Channel{}).Where("id = ?", channelID).Update("rate_limited_until", until.UTC()).Error)
+	return translate(s.db.WithContext(ctx).Model(&Channel{}).Where("id = ?", channelID).Update("rate_limited_until", dbTime(until)).Error)
 }
 
 // ReleaseHeld makes a channel's held targets claimable again (after resume or reconnect).

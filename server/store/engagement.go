@@ -14,7 +14,7 @@ import (
 func (s *Store) ClaimMetrics(ctx context.Context, now time.Time, limit int) ([]Target, error) {
 	var ts []Target
 	err := s.claimTx(ctx, func(db *gorm.DB) error {
-		q := db.Where("next_metrics_at <= ?", now.UTC()).Order("next_metrics_at, id").Limit(limit)
+		q := db.Where("next_metrics_at <= ?", dbTime(now)).Order("next_metrics_at, id").Limit(limit)
 		if s.dialect == MySQL {
 			q = q.Clauses(skipLocked)
 		}
@@ -156,7 +156,7 @@ func (s *Store) TakeOAuthState(ctx context.Context, hash string) (*OAuthState, e
 // ChannelsExpiringBefore lists connected channels whose token expires before t, for refresh.
 func (s *Store) ChannelsExpiringBefore(ctx context.Context, t time.Time, limit int) ([]Channel, error) {
 	var out []Channel
-	err := s.db.WithContext(ctx).Where("status = ? AND token_expires_at IS NOT NULL AND token_expires_at < ?", ChannelConnected, t.UTC()).
+	err := s.db.WithContext(ctx).Where("status = ? AND token_expires_at IS NOT NULL AND token_expires_at < ?", ChannelConnected, dbTime(t)).
 		Order("token_expires_at").Limit(limit).Find(&out).Error
 	return out, translate(err)
 }
@@ -165,7 +165,7 @@ func (s *Store) ChannelsExpiringBefore(ctx context.Context, t time.Time, limit i
 // break when two refreshes race.
 func (s *Store) TakeRefreshLease(ctx context.Context, channelID int64, now time.Time, d time.Duration) (bool, error) {
 	res := s.db.WithContext(ctx).Model(&Channel{}).
-		Where("id = ? AND (refresh_lease_until IS NULL OR refresh_lease_until < ?)", channelID, now.UTC()).
+		Where("id = ? AND (refresh_lease_until IS NULL OR refresh_lease_until < ?)", channelID, dbTime(now)).
 		Update("refresh_lease_until", now.Add(d).UTC())
 	return res.RowsAffected == 1, translate(res.Error)
 }
@@ -180,7 +180,7 @@ func (s *Store) ChannelByID(ctx context.Context, id int64) (*Channel, error) {
 // WorkspacesWithDue lists workspaces that have pending targets due before t.
 func (s *Store) WorkspacesWithDue(ctx context.Context, t time.Time) ([]int64, error) {
 	var out []int64
-	err := s.db.WithContext(ctx).Model(&Target{}).Distinct("workspace_id").Where("status = ? AND due_at <= ?", TargetPending, t.UTC()).Limit(100).Pluck("workspace_id", &out).Error
+	err := s.db.WithContext(ctx).Model(&Target{}).Distinct("workspace_id").Where("status = ? AND due_at <= ?", TargetPending, dbTime(t)).Limit(100).Pluck("workspace_id", &out).Error
 	return out, translate(err)
 }
 
@@ -212,7 +212,7 @@ func (s *Store) ChannelsExpiringBeforeDuePosts(ctx context.Context, warnedSince 
 		}
 		// The aggregate MIN(due_at) comes back untyped from SQLite, so the first post is read as a row.
 		var t Target
-		if err := s.db.WithContext(ctx).Select("due_at").Where("channel_id = ? AND status = ? AND due_at > ?", id, TargetPending, c.TokenExpiresAt.UTC()).
+		if err := s.db.WithContext(ctx).Select("due_at").Where("channel_id = ? AND status = ? AND due_at > ?", id, TargetPending, dbTime(*c.TokenExpiresAt)).
 			Order("due_at").Take(&t).Error; err != nil || t.DueAt == nil {
 			continue
 		}

@@ -539,7 +539,7 @@ func (s *Store) syncDue(db *gorm.DB, p *Post, res workflow.Result, sched *time.T
 		if due == nil {
 			return invalid("scheduled_at", "choose when to publish")
 		}
-		return q().Where("status IN ?", []string{TargetPending, TargetHeld}).Updates(map[string]any{"due_at": due.UTC(), "updated_at": now}).Error
+		return q().Where("status IN ?", []string{TargetPending, TargetHeld}).Updates(map[string]any{"due_at": dbTime(*due), "updated_at": now}).Error
 	case workflow.Draft, workflow.InReview, workflow.ChangesRequested, workflow.Approved, workflow.Canceled:
 		return q().Where("status IN ?", []string{TargetPending, TargetHeld}).Updates(map[string]any{"due_at": nil, "updated_at": now}).Error
 	}

@@ -1,6 +1,9 @@
 package store
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
@@ -10,3 +13,8 @@ func mustJSON(v any) string {
 	}
 	return string(b)
 }
+
+// dbTime is how a time goes into a query: UTC at microsecond precision, the precision of
+// DATETIME(6). With nanoseconds the MySQL driver sends a nine-digit fraction that MariaDB will
+// not use as an index range bound, so a claim walked every pending target instead of seeking.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

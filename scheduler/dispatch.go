@@ -326,7 +326,8 @@ func (s *Scheduler) reconcileExpired(ctx context.Context) {
 	}
 	for _, w := range work {
 		out := s.reconcileOne(ctx, w)
-		if err := s.store.FinishTarget(ctx, w.Target.ID, owner, out); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+		// The network has been asked; its answer is recorded even when shutdown has begun.
+		if err := s.store.FinishTarget(context.WithoutCancel(ctx), w.Target.ID, owner, out); err != nil && !errors.Is(err, store.ErrLeaseLost) {
 			s.log.Error("saving reconciliation failed", "target", w.Target.ID, "err", err)
 		}
 		s.metrics.outcomes.WithLabelValues(w.Channel.Network, out.Status).Inc()

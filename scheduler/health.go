@@ -58,6 +58,12 @@ func (s *Scheduler) checkHealth(ctx context.Context) {
 	if oldest == nil || now.Sub(*oldest) < s.opt.AlarmAfter {
 		return
 	}
+	// A burst larger than the workers can publish at once leaves targets due for a while even
+	// though work is flowing; that is lateness (see the lateness histogram), not a stall. The
+	// alarm is for a stall: nothing is being published at all.
+	if busy, err := s.store.PublishingNow(ctx, now); err != nil || busy {
+		return
+	}
 	s.mu.Lock()
 	recent := now.Sub(s.lastAlarm) < 10*time.Minute
 	if !recent {

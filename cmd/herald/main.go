@@ -45,6 +45,7 @@ Usage:
   herald user create --email E --name N [--workspace ID --role R] [flags]
   herald user set-password --email E [flags]
   herald bench calendar [flags]     measure the calendar query (see BENCHMARKS.md)
+  herald bench scheduler [flags]    measure publishing lateness, throughput and RSS on MySQL
   herald secret-key                 print a new key for HERALD_SECRET_KEY
   herald version
 

@@ -396,3 +396,14 @@ func (s *Store) SaveCredentials(ctx context.Context, channelID int64, sealed, ke
 	return translate(s.db.WithContext(ctx).Model(&Channel{}).Where("id = ?", channelID).Updates(map[string]any{
 		"credentials": sealed, "credentials_key_id": keyID, "token_expires_at": utcPtr(expiry), "updated_at": s.now()}).Error)
 }
+
+// PublishingNow reports whether any target is being published under a live lease (served by
+// idx_targets_lease).
+func (s *Store) PublishingNow(ctx context.Context, now time.Time) (bool, error) {
+	var t Target
+	err := s.db.WithContext(ctx).Select("id").Where("status = ? AND lease_expires_at > ?", TargetPublishing, dbTime(now)).Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, nil
+	}
+	return err == nil, translate(err)
+}

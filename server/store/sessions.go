@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // CreateSession stores a browser session (the caller made the token and passes its hash).
@@ -86,23 +86,20 @@ func (s *Store) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 	return nil
 }
 
-// Heartbeat records that a worker is alive, inserting its row the first time.
+// Heartbeat records that a worker is alive, inserting its row the first time. It is one
+// upsert: an update-then-insert takes a gap lock at REPEATABLE READ, and two workers starting
+// together deadlocked on it.
 func (s *Store) Heartbeat(ctx context.Context, w *Worker) error {
 	now := s.now()
 	w.HeartbeatAt = now
-	return s.tx(ctx, func(db *gorm.DB) error {
-		res := db.Model(&Worker{}).Where("id = ?", w.ID).Updates(map[string]any{"heartbeat_at": now, "stopped_at": nil})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected > 0 {
-			return nil
-		}
-		if w.StartedAt.IsZero() {
-			w.StartedAt = now
-		}
-		return db.Create(w).Error
-	})
+	if w.StartedAt.IsZero() {
+		w.StartedAt = now
+	}
+	w.StoppedAt = nil
+	return translate(s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.Assignments(map[string]any{"heartbeat_at": now, "stopped_at": nil}),
+	}).Create(w).Error)
 }
 
 // StopWorker marks a worker stopped on clean shutdown.

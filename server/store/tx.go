@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -9,8 +13,30 @@ import (
 
 // tx runs fn in a transaction. On SQLite the transaction is IMMEDIATE (see the DSN), so it holds
 // the write lock from the start; on MySQL, rows that will be changed are read with lockForUpdate.
+//
+// A MySQL deadlock (1213) or lock-wait timeout (1205) rolls the whole transaction back, so it is
+// retried from the start, a few times with a short pause: fn must only set the caller's variables
+// from what it reads, as every fn here does.
 func (s *Store) tx(ctx context.Context, fn func(db *gorm.DB) error) error {
-	return translate(s.db.WithContext(ctx).Transaction(fn))
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		err = s.db.WithContext(ctx).Transaction(fn)
+		if !retryable(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return translate(err)
+		case <-time.After(time.Duration(5*(attempt+1)) * time.Millisecond):
+		}
+	}
+	return translate(err)
+}
+
+// retryable recognises MySQL errors after which the transaction can simply run again.
+func retryable(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // lockForUpdate adds FOR UPDATE on MySQL; SQLite has no row locks and needs none, since an

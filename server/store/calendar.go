@@ -94,10 +94,10 @@ func (s *Store) Calendar(ctx context.Context, q CalendarQuery) ([]Post, bool, er
 // each database plans well for a calendar range. MySQL and MariaDB turn `posts.id IN (subquery)`
 // into a semi-join driven by the range on idx_posts_calendar, as applyFilters writes it. SQLite
 // instead reads the subquery's whole list (every post of the channel or label in the workspace,
-// all months) and looks each one up: with 100,000 posts that was 10 times slower than the
-// unfiltered month. So on SQLite the label and channel filters are correlated EXISTS probes on
-// the (post_id, label) and (post_id, channel_id) keys, one per post in the range. The probes need
-// no workspace_id of their own: they only reach rows of posts already scoped by it.
+// all months) and looks each one up: with 100,000 posts, one channel's month took 157 ms in the
+// sqlite3 shell against 8 ms as EXISTS. So on SQLite the label and channel filters are correlated
+// EXISTS probes on the (post_id, label) and (post_id, channel_id) keys, one per post in the range.
+// The probes need no workspace_id of their own: they only reach rows of posts already scoped by it.
 func (s *Store) calendarFilters(db *gorm.DB, q CalendarQuery) *gorm.DB {
 	if s.dialect != SQLite {
 		return s.applyFilters(db, q.WorkspaceID, q.Statuses, q.Labels, q.ChannelIDs, q.AuthorIDs)

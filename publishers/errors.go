@@ -97,3 +97,16 @@ func KindOf(err error) Kind {
 func Errorf(network string, kind Kind, status int, format string, args ...any) *Error {
 	return &Error{Network: network, Kind: kind, Status: status, Message: fmt.Sprintf(format, args...)}
 }
+
+// Message is a failure's reason in plain words for people: the network's own message when it
+// gave one, otherwise what kind of failure it was.
+func Message(err error) string {
+	var pe *Error
+	if errors.As(err, &pe) && pe.Message != "" {
+		return pe.Message
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "The network did not answer in time."
+	}
+	return "The network could not be reached."
+}

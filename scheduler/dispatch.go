@@ -15,6 +15,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/server/secrets"
 	"github.com/heraldhq/herald/server/store"
 )
 
@@ -229,7 +230,7 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work) {
 func (s *Scheduler) classify(ctx context.Context, pub publishers.Publisher, ch *store.Channel, creds *publishers.Credentials, p publishers.Post, t store.Target, perr error) store.Outcome {
 	now := s.now()
 	kind := publishers.KindOf(perr)
-	msg := userMessage(perr)
+	msg := publishers.Message(perr)
 	switch kind {
 	case publishers.KindRateLimited:
 		wait := time.Minute
@@ -300,7 +301,7 @@ func (s *Scheduler) reconcile(ctx context.Context, pub publishers.Publisher, cre
 	case err == nil:
 		return s.retryOrFail(t, publishers.KindRetryable, "The network did not receive the post ("+why+").")
 	}
-	m := "Herald cannot tell whether the post was published (" + why + "; checking failed: " + userMessage(err) + "). Check the channel and mark it published, or retry."
+	m := "Herald cannot tell whether the post was published (" + why + "; checking failed: " + publishers.Message(err) + "). Check the channel and mark it published, or retry."
 	return store.Outcome{Status: store.TargetUnconfirmed, ErrorKind: publishers.KindUnknown.String(), Error: m,
 		Notify: &store.Notification{Kind: store.NotifyUnconfirmed, Message: m}}
 }
@@ -371,13 +372,20 @@ func (s *Scheduler) openCredentials(ch *store.Channel) (*publishers.Credentials,
 // ChannelAAD binds a channel's sealed credentials to its id; the server seals with the same.
 func ChannelAAD(id int64) []byte { return []byte("herald:channel:" + strconv.FormatInt(id, 10)) }
 
+// SealCredentials seals a channel's credentials (JSON) under the primary key, bound to the
+// channel, and returns the sealed text with the key id to store beside it.
+func SealCredentials(keys *secrets.Keyring, channelID int64, raw []byte) (sealed, keyID string, err error) {
+	sealed, err = keys.Seal(raw, ChannelAAD(channelID))
+	return sealed, keys.PrimaryID(), err
+}
+
 func (s *Scheduler) saveCredentialsIfChanged(ctx context.Context, ch *store.Channel, before, after *publishers.Credentials) {
 	a, _ := json.Marshal(before)
 	b, _ := json.Marshal(after)
 	if string(a) == string(b) {
 		return
 	}
-	sealed, err := s.opt.Keys.Seal(b, ChannelAAD(ch.ID))
+	sealed, kid, err := SealCredentials(s.opt.Keys, ch.ID, b)
 	if err != nil {
 		s.log.Error("sealing refreshed credentials failed", "channel", ch.ID, "err", err)
 		return
@@ -387,7 +395,7 @@ func (s *Scheduler) saveCredentialsIfChanged(ctx context.Context, ch *store.Chan
 		e := after.Expiry
 		exp = &e
 	}
-	if err := s.store.SaveCredentials(ctx, ch.ID, sealed, s.opt.Keys.PrimaryID(), exp); err != nil {
+	if err := s.store.SaveCredentials(ctx, ch.ID, sealed, kid, exp); err != nil {
 		s.log.Error("saving refreshed credentials failed", "channel", ch.ID, "err", err)
 	}
 }
@@ -426,18 +434,6 @@ func (s *Scheduler) buildPost(post *store.Post, t *store.Target, rules content.R
 		}
 	}
 	return p, ""
-}
-
-// userMessage is the network's reason in plain words.
-func userMessage(err error) string {
-	var pe *publishers.Error
-	if errors.As(err, &pe) && pe.Message != "" {
-		return pe.Message
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "The network did not answer in time."
-	}
-	return "The network could not be reached."
 }
 
 // httpMedia loads an attachment from its http(s) URL, at most 100 MB.

@@ -51,9 +51,9 @@ func (s *Scheduler) collectMetrics(ctx context.Context) {
 		cancel()
 		s.saveCredentialsIfChanged(ctx, ch, &before, creds)
 		if err != nil {
-			s.log.Warn("engagement read failed", "channel", chID, "err", userMessage(err))
+			s.log.Warn("engagement read failed", "channel", chID, "err", publishers.Message(err))
 			if publishers.KindOf(err) == publishers.KindAuthExpired {
-				_ = s.store.MarkChannel(ctx, chID, store.ChannelNeedsReconnect, userMessage(err))
+				_ = s.store.MarkChannel(ctx, chID, store.ChannelNeedsReconnect, publishers.Message(err))
 			}
 			continue
 		}
@@ -107,9 +107,9 @@ func (s *Scheduler) refreshTokens(ctx context.Context) {
 		cancel()
 		switch {
 		case err != nil && publishers.KindOf(err) == publishers.KindAuthExpired:
-			_ = s.store.MarkChannel(ctx, ch.ID, store.ChannelNeedsReconnect, userMessage(err))
+			_ = s.store.MarkChannel(ctx, ch.ID, store.ChannelNeedsReconnect, publishers.Message(err))
 		case err != nil:
-			s.log.Warn("token refresh failed; will retry", "channel", ch.ID, "err", userMessage(err))
+			s.log.Warn("token refresh failed; will retry", "channel", ch.ID, "err", publishers.Message(err))
 		case changed:
 			s.saveCredentialsIfChanged(ctx, ch, creds, fresh)
 		}

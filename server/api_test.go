@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server/auth"
 	"github.com/heraldhq/herald/server/workflow"
 )
@@ -477,7 +478,7 @@ func TestSecretsNeverInResponses(t *testing.T) {
 		if sealed == "" || strings.Contains(sealed, secret) || strings.Contains(sealed, "access_token") || kid != e.Keys.PrimaryID() {
 			t.Errorf("channels.credentials must hold ciphertext under the primary key: %q (key %q)", sealed, kid)
 		}
-		plain, err := e.Keys.Open(sealed, channelAAD(ch.ID))
+		plain, err := e.Keys.Open(sealed, scheduler.ChannelAAD(ch.ID))
 		if err != nil {
 			t.Fatalf("open sealed credentials: %v", err)
 		}
@@ -485,7 +486,7 @@ func TestSecretsNeverInResponses(t *testing.T) {
 		if err := json.Unmarshal(plain, &creds); err != nil || creds["access_token"] != secret {
 			t.Errorf("sealed credentials = %s", plain)
 		}
-		if _, err := e.Keys.Open(sealed, channelAAD(e.A.Channel.ID)); err == nil {
+		if _, err := e.Keys.Open(sealed, scheduler.ChannelAAD(e.A.Channel.ID)); err == nil {
 			t.Error("credentials sealed for one channel open as another's")
 		}
 

@@ -11,13 +11,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/heraldhq/herald/publishers/content"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server/store"
 )
 
-// Networks a channel may be created for. Connecting to a network (OAuth, app passwords) arrives
-// with the publishers; until then a channel can carry credentials set through the API.
-var knownNetworks = []string{"bluesky", "discord", "facebook", "instagram", "linkedin", "mastodon", "sandbox", "slack", "telegram", "threads", "x"}
+// knownNetworks are the networks a channel may be created for by hand: those Herald has content
+// rules for (connecting one by OAuth or app password goes through /connect instead).
+var knownNetworks = content.Networks()
 
 type slotRequest struct {
 	Weekday int    `json:"weekday"`
@@ -126,13 +127,9 @@ func (s *Server) sealer(creds map[string]string) store.Sealer {
 		if err != nil {
 			return "", "", err
 		}
-		sealed, err := s.keys.Seal(b, channelAAD(id))
-		return sealed, s.keys.PrimaryID(), err
+		return scheduler.SealCredentials(s.keys, id, b)
 	}
 }
-
-// channelAAD binds sealed credentials to their channel; the scheduler opens them with the same.
-func channelAAD(id int64) []byte { return scheduler.ChannelAAD(id) }
 
 func (s *Server) createChannel(c *gin.Context) {
 	var req channelRequest

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server/auth"
 	"github.com/heraldhq/herald/server/store"
 )
@@ -188,7 +189,7 @@ func (s *Server) connectCallback(c *gin.Context) {
 	start := publishers.OAuthStart{RedirectURL: s.redirectURL(network), State: state, Verifier: pc.Verifier, Instance: pc.Instance}
 	creds, acct, err := conn.CompleteOAuth(ctx, start, pc.Pending, c.Query("code"))
 	if err != nil {
-		back("connect_error=" + url.QueryEscape("The network refused the connection: "+userMessage(err)))
+		back("connect_error=" + url.QueryEscape("The network refused the connection: "+publishers.Message(err)))
 		return
 	}
 	var chID int64
@@ -226,11 +227,11 @@ func (s *Server) saveConnection(c *gin.Context, ws int64, network string, channe
 		}
 	}
 	if channelID != 0 {
-		sealed, err := s.keys.Seal(raw, channelAAD(channelID))
+		sealed, kid, err := scheduler.SealCredentials(s.keys, channelID, raw)
 		if err != nil {
 			return nil, err
 		}
-		if err := s.store.Reconnect(ctx, ws, channelID, sealed, s.keys.PrimaryID(), exp, a); err != nil {
+		if err := s.store.Reconnect(ctx, ws, channelID, sealed, kid, exp, a); err != nil {
 			return nil, err
 		}
 		s.wake()
@@ -247,10 +248,7 @@ func (s *Server) saveConnection(c *gin.Context, ws int64, network string, channe
 	ch := &store.Channel{WorkspaceID: ws, Network: network, Name: truncate(name, 200), Handle: truncate(acct.Handle, 200),
 		AvatarURL: truncate(acct.AvatarURL, 1000), ExternalID: truncate(acct.ExternalID, 255), TimeZone: w.TimeZone,
 		Status: store.ChannelConnected, TokenExpiresAt: exp}
-	seal := func(id int64) (string, string, error) {
-		sealed, err := s.keys.Seal(raw, channelAAD(id))
-		return sealed, s.keys.PrimaryID(), err
-	}
+	seal := func(id int64) (string, string, error) { return scheduler.SealCredentials(s.keys, id, raw) }
 	if err := s.store.CreateChannel(ctx, ch, seal, a); err != nil {
 		return nil, err
 	}
@@ -277,22 +275,14 @@ func networkErr(err error, field string) error {
 	if errors.As(err, &pe) {
 		switch pe.Kind {
 		case publishers.KindPermanent, publishers.KindAuthExpired:
-			return fieldErr(map[string]string{field: userMessage(err)})
+			return fieldErr(map[string]string{field: publishers.Message(err)})
 		case publishers.KindRateLimited:
-			e := apiErr(http.StatusTooManyRequests, "network_rate_limited", userMessage(err))
+			e := apiErr(http.StatusTooManyRequests, "network_rate_limited", publishers.Message(err))
 			e.retryAfter = int(pe.RetryAfter.Seconds()) + 1
 			return e
 		}
 	}
-	return apiErr(http.StatusBadGateway, "network_unavailable", "The network could not be reached: "+userMessage(err))
-}
-
-func userMessage(err error) string {
-	var pe *publishers.Error
-	if errors.As(err, &pe) && pe.Message != "" {
-		return pe.Message
-	}
-	return "it did not answer as expected"
+	return apiErr(http.StatusBadGateway, "network_unavailable", "The network could not be reached: "+publishers.Message(err))
 }
 
 type validateRequest struct {

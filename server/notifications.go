@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,7 +39,7 @@ func (s *Server) listNotifications(c *gin.Context) {
 			Message: n.Message, CreatedAt: n.CreatedAt.UTC(), ReadAt: utcOrNil(n.ReadAt)})
 	}
 	if more {
-		out.NextCursor = strconv.FormatInt(ns[len(ns)-1].ID, 10)
+		out.NextCursor = cursorAfter(ns[len(ns)-1].ID)
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -149,7 +148,7 @@ func (s *Server) resolveTarget(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.withReview(c, p)
+	v, err := s.withReview(c, p, nil)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -243,7 +243,7 @@ func (s *Server) getPost(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.withReview(c, p)
+	v, err := s.withReview(c, p, nil)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -252,12 +252,15 @@ func (s *Server) getPost(c *gin.Context) {
 }
 
 // withReview adds the review state: approvals needed, who approved this revision, decisions.
-func (s *Server) withReview(c *gin.Context, p *store.Post) (postView, error) {
+// ws may be nil when the caller has not loaded the workspace already.
+func (s *Server) withReview(c *gin.Context, p *store.Post, ws *store.Workspace) (postView, error) {
 	ctx := c.Request.Context()
 	v := viewPost(p)
-	ws, err := s.store.Workspace(ctx, p.WorkspaceID)
-	if err != nil {
-		return v, err
+	if ws == nil {
+		var err error
+		if ws, err = s.store.Workspace(ctx, p.WorkspaceID); err != nil {
+			return v, err
+		}
 	}
 	approvers, err := s.store.CurrentApprovers(ctx, p.WorkspaceID, p.ID, p.Revision)
 	if err != nil {
@@ -418,7 +421,7 @@ func (s *Server) runAction(c *gin.Context, id int64, pa store.PostAction) {
 	if p.Status == string(workflow.Scheduled) {
 		s.wake()
 	}
-	v, err := s.withReview(c, p)
+	v, err := s.withReview(c, p, ws)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -439,6 +442,9 @@ func (s *Server) duplicatePost(c *gin.Context) {
 	}
 	c.JSON(http.StatusCreated, viewPost(p))
 }
+
+// cursorAfter is the next_cursor of a page whose last item has id: the next page starts after it.
+func cursorAfter(id int64) string { return strconv.FormatInt(id, 10) }
 
 // listQuery reads the shared list parameters: limit (1–200) and cursor.
 func listQuery(c *gin.Context, f fields) (limit int, cursor int64) {
@@ -527,7 +533,7 @@ func (s *Server) listPosts(c *gin.Context) {
 		out.Items = append(out.Items, viewPost(&posts[i]))
 	}
 	if more {
-		out.NextCursor = strconv.FormatInt(posts[len(posts)-1].ID, 10)
+		out.NextCursor = cursorAfter(posts[len(posts)-1].ID)
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -600,7 +606,7 @@ func (s *Server) listComments(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	if _, err := s.store.Post(ctx, workspaceID(c), id); err != nil {
+	if err := s.store.PostExists(ctx, workspaceID(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -614,7 +620,7 @@ func (s *Server) listComments(c *gin.Context) {
 		out.Items = append(out.Items, viewComment(&cms[i]))
 	}
 	if more {
-		out.NextCursor = strconv.FormatInt(cms[len(cms)-1].ID, 10)
+		out.NextCursor = cursorAfter(cms[len(cms)-1].ID)
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -625,7 +631,7 @@ func (s *Server) postAudit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if _, err := s.store.Post(c.Request.Context(), workspaceID(c), id); err != nil {
+	if err := s.store.PostExists(c.Request.Context(), workspaceID(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -649,7 +655,7 @@ func (s *Server) listAudit(c *gin.Context, af store.AuditFilter) {
 		out.Items = append(out.Items, viewAudit(&evs[i]))
 	}
 	if more {
-		out.NextCursor = strconv.FormatInt(evs[len(evs)-1].ID, 10)
+		out.NextCursor = cursorAfter(evs[len(evs)-1].ID)
 	}
 	c.JSON(http.StatusOK, out)
 }

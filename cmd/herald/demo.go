@@ -75,10 +75,7 @@ func seedDemo(ctx context.Context, st *store.Store, keys *secrets.Keyring, out i
 		if err != nil {
 			return err
 		}
-		seal := func(id int64) (string, string, error) {
-			s, err := keys.Seal(creds, scheduler.ChannelAAD(id))
-			return s, keys.PrimaryID(), err
-		}
+		seal := func(id int64) (string, string, error) { return scheduler.SealCredentials(keys, id, creds) }
 		if err := st.CreateChannel(ctx, &ch, seal, sys); err != nil {
 			return err
 		}

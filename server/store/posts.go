@@ -107,6 +107,19 @@ func (s *Store) Post(ctx context.Context, workspaceID, id int64) (*Post, error) 
 	return &p, translate(err)
 }
 
+// PostExists is ErrNotFound unless the post is in the workspace: one indexed lookup, for
+// handlers that only need to know (comments, audit), not the whole post with its targets.
+func (s *Store) PostExists(ctx context.Context, workspaceID, id int64) error {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&Post{}).Where("workspace_id = ? AND id = ?", workspaceID, id).Limit(1).Count(&n).Error; err != nil {
+		return translate(err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // PostFilter narrows a post list. Zero values mean no filter.
 type PostFilter struct {
 	WorkspaceID int64

@@ -110,3 +110,13 @@ func Message(err error) string {
 	}
 	return "The network could not be reached."
 }
+
+// FieldError is a refusal about one value a person typed when connecting (a bot token the network
+// does not know, a chat the bot is not an administrator of): the server shows Message next to
+// the field named Field.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }

@@ -22,3 +22,19 @@ func AuthCodeURL(cfg *oauth2.Config, in OAuthStart, extra ...oauth2.AuthCodeOpti
 	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(in.Verifier)}, extra...)
 	return cfg.AuthCodeURL(in.State, opts...)
 }
+
+// AppCredentials are the client id and secret of the app an administrator registered with a
+// network (an X project's OAuth 2.0 client, a Meta app, a LinkedIn app). They come from the
+// HERALD_<NETWORK>_CLIENT_ID and HERALD_<NETWORK>_CLIENT_SECRET environment variables.
+type AppCredentials struct {
+	ClientID     string
+	ClientSecret string
+}
+
+// Configured reports whether a client id was given (some networks take public clients, which
+// have no secret).
+func (a AppCredentials) Configured() bool { return a.ClientID != "" }
+
+// CallbackPlaceholder stands, in a Meta.Setup message, for this installation's OAuth callback URL
+// for the network; the server replaces it before showing the message.
+const CallbackPlaceholder = "{callback}"

@@ -24,7 +24,21 @@ const (
 	ConnectOAuth2 ConnectKind = "oauth2"
 	// ConnectPassword takes an identifier and an app password (PasswordConnector).
 	ConnectPassword ConnectKind = "app_password"
+	// ConnectForm takes the values of the fields Meta.Form lists, such as a bot token and a chat
+	// id, or a webhook URL (FormConnector).
+	ConnectForm ConnectKind = "form"
 )
+
+// FormField is one value a FormConnector needs. The UI shows Label and Help and masks Secret
+// fields; the server never returns a Secret value.
+type FormField struct {
+	Name        string `json:"name"`
+	Label       string `json:"label"`
+	Help        string `json:"help,omitempty"`
+	Placeholder string `json:"placeholder,omitempty"`
+	Secret      bool   `json:"secret,omitempty"`
+	Optional    bool   `json:"optional,omitempty"`
+}
 
 // Capabilities say what a network supports, for the UI and the scheduler.
 type Capabilities struct {
@@ -38,6 +52,9 @@ type Capabilities struct {
 	FindPublished bool `json:"find_published"`
 	// Metrics names the engagement counters the network reports.
 	Metrics []string `json:"metrics"`
+	// MetricsNote says in plain words what the network does not report and why (e.g. "Telegram
+	// does not give bots the view counts of channel posts"), for the UI to show instead of zeros.
+	MetricsNote string `json:"metrics_note,omitempty"`
 }
 
 // Meta describes a network.
@@ -49,6 +66,12 @@ type Meta struct {
 	Rules        content.Rules `json:"-"`
 	// Sandbox marks the built-in demo network, which the UI labels clearly.
 	Sandbox bool `json:"sandbox,omitempty"`
+	// Form lists the fields of a ConnectForm network.
+	Form []FormField `json:"form,omitempty"`
+	// Setup, when not empty, says what an administrator must configure before accounts can be
+	// connected (which environment variables hold the app's client id and secret, which callback
+	// URL to register with the network). Connecting is refused with this message until then.
+	Setup string `json:"setup,omitempty"`
 }
 
 // Credentials are what Herald stores, sealed, for one channel.
@@ -86,7 +109,20 @@ type Media struct {
 	MIME    string
 	AltText string
 	Size    int64
-	Open    func(ctx context.Context) ([]byte, error)
+	// Width, Height and Seconds describe the attachment when known (0 otherwise).
+	Width, Height int
+	Seconds       float64
+	Open          func(ctx context.Context) ([]byte, error)
+	// URL is where the attachment can be downloaded. Networks that fetch media themselves
+	// (Instagram, Threads, Facebook photos by URL) need it to be reachable from the internet;
+	// check it with PublicURLProblem and fail permanently with its message when it is not.
+	URL string
+}
+
+// ThreadPart is one follow-up post of a thread: published as a reply to the part before it.
+type ThreadPart struct {
+	Text  string
+	Media []Media
 }
 
 // Post is one target's content, ready for one network.
@@ -97,7 +133,11 @@ type Post struct {
 	Text           string
 	Media          []Media
 	FirstComment   string
-	Language       string
+	// Thread holds the parts published after the first, each as a reply to the one before (on
+	// networks whose Capabilities.Threads is true). Their idempotency keys are derived from
+	// IdempotencyKey (PartKey).
+	Thread   []ThreadPart
+	Language string
 	// ScheduledAt bounds the window FindPublished searches.
 	ScheduledAt time.Time
 }
@@ -107,6 +147,20 @@ type Published struct {
 	ExternalID  string    `json:"external_id"`
 	URL         string    `json:"url"`
 	PublishedAt time.Time `json:"published_at"`
+	// Warnings are things that went wrong after the post itself was created (a first comment or
+	// a later part of a thread that the network refused), in plain words for the people who
+	// approved it. The post counts as published: retrying would duplicate it.
+	Warnings []string `json:"warnings,omitempty"`
+	// Quota is the account's posting allowance as the network reported it with this call, when
+	// it reports one (X's 24-hour post cap, Instagram's content_publishing_limit).
+	Quota *Quota `json:"quota,omitempty"`
+}
+
+// Quota is a posting allowance: Remaining posts of Limit until ResetAt.
+type Quota struct {
+	Limit     int       `json:"limit"`
+	Remaining int       `json:"remaining"`
+	ResetAt   time.Time `json:"reset_at"`
 }
 
 // Metrics are one post's engagement counters. A nil field means the network does not report it.
@@ -167,4 +221,31 @@ type PasswordLogin struct {
 // PasswordConnector is implemented by networks connected with an app password.
 type PasswordConnector interface {
 	ConnectPassword(ctx context.Context, in PasswordLogin) (*Credentials, Account, error)
+}
+
+// FormConnector is implemented by networks connected with the values of Meta.Form (a bot token
+// and a chat id, a webhook URL). It checks them with the network before answering, so a typo is
+// reported at once and not at the first publish. Errors about one field are *FieldError.
+type FormConnector interface {
+	ConnectForm(ctx context.Context, values map[string]string) (*Credentials, Account, error)
+}
+
+// Choice is one account that a sign-in reaches: a Facebook Page, an Instagram professional
+// account linked to a Page, a LinkedIn organization or the member themself.
+type Choice struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Handle    string `json:"handle,omitempty"`
+	AvatarURL string `json:"avatar_url,omitempty"`
+	// Kind is what the account is, in the network's words ("page", "organization", "member").
+	Kind string `json:"kind,omitempty"`
+}
+
+// AccountChooser is implemented by OAuth networks where one sign-in may reach several accounts.
+// After CompleteOAuth, Herald lists the Choices; with exactly one it is chosen at once, otherwise
+// the person picks one or more, and each becomes a channel with the credentials Choose returns
+// (a Page's own token, say).
+type AccountChooser interface {
+	Choices(ctx context.Context, creds *Credentials) ([]Choice, error)
+	Choose(ctx context.Context, creds *Credentials, id string) (*Credentials, Account, error)
 }

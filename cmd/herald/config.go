@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/server/secrets"
 	"github.com/heraldhq/herald/server/store"
 )
@@ -56,6 +57,23 @@ var envVars = []envVar{
 	{"HERALD_PER_NETWORK", "8", "publishes in flight at once per network in one process"},
 	{"HERALD_SMTP_URL", "(none)", "smtp://user:password@host:587 to email notifications to each workspace's notification address"},
 	{"HERALD_SMTP_FROM", "(none)", "the From address of notification emails"},
+	{"HERALD_<NETWORK>_CLIENT_ID", "(none)", "the client (app) id of the app registered with a network, for X, LINKEDIN, FACEBOOK (also Instagram), THREADS; without it that network says how to set it up"},
+	{"HERALD_<NETWORK>_CLIENT_SECRET", "(none)", "that app's client secret (or HERALD_<NETWORK>_CLIENT_SECRET_FILE)"},
+}
+
+// appCredentials reads a network's app credentials from HERALD_<NETWORK>_CLIENT_ID and
+// HERALD_<NETWORK>_CLIENT_SECRET (each may also come from a _FILE).
+func appCredentials(network string) (publishers.AppCredentials, error) {
+	prefix := "HERALD_" + strings.ToUpper(network) + "_CLIENT_"
+	id, err := getenv(prefix+"ID", "")
+	if err != nil {
+		return publishers.AppCredentials{}, err
+	}
+	secret, err := getenv(prefix+"SECRET", "")
+	if err != nil {
+		return publishers.AppCredentials{}, err
+	}
+	return publishers.AppCredentials{ClientID: strings.TrimSpace(id), ClientSecret: strings.TrimSpace(secret)}, nil
 }
 
 func getenv(name, def string) (string, error) {

@@ -158,7 +158,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	log.Info("database ready", "database", loc.Redacted())
 
-	registry, sb := buildRegistry(c, log, withHTTP)
+	registry, sb, err := buildRegistry(c, log, withHTTP)
+	if err != nil {
+		return err
+	}
 	metrics := prometheus.NewRegistry()
 	notifier, err := buildNotifier(c, keys)
 	if err != nil {

@@ -20,9 +20,13 @@ import (
 // buildRegistry configures the networks this process publishes to. The sandbox keeps its state
 // in the process that serves its pages, so only `herald serve` registers it (a separate worker
 // would hold sandbox posts as "network not enabled": run the demo with serve alone).
-func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Registry, *sandbox.Network) {
+func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Registry, *sandbox.Network, error) {
 	reg := publishers.NewRegistry()
-	for _, p := range realNetworks(log) {
+	nets, err := realNetworks(log)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range nets {
 		reg.Register(p)
 	}
 	var sb *sandbox.Network
@@ -30,16 +34,28 @@ func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Regi
 		sb = sandbox.New(sandbox.Options{BaseURL: c.PublicURL, StatePath: filepath.Join(c.DataDir, "sandbox.json"), Logger: log})
 		reg.Register(sb)
 	}
-	return reg, sb
+	return reg, sb, nil
 }
 
 // realNetworks are the publishers for real networks. Mastodon registers an app on each instance
-// when an account connects and Bluesky uses app passwords, so neither needs app credentials.
-func realNetworks(log *slog.Logger) []publishers.Publisher {
-	return []publishers.Publisher{
+// when an account connects and Bluesky uses app passwords, so neither needs app credentials;
+// networks that do read them with appCredentials and say how to set them up when they are
+// missing (Meta.Setup) rather than failing.
+func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
+	var err error
+	app := func(network string) publishers.AppCredentials {
+		a, e := appCredentials(network)
+		if e != nil && err == nil {
+			err = e
+		}
+		return a
+	}
+	_ = app // used by the networks that need app credentials
+	nets := []publishers.Publisher{
 		mastodon.New(mastodon.Options{Logger: log}),
 		bluesky.New(bluesky.Options{Logger: log}),
 	}
+	return nets, err
 }
 
 // buildNotifier delivers notifications by each workspace's signed webhook and, when SMTP is

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rivo/uniseg"
+
+	"github.com/heraldhq/herald/publishers/apispec"
 )
 
 // Lexicons are AT Protocol's schemas: one JSON document per NSID, holding named definitions
@@ -27,25 +29,13 @@ type lexicons struct {
 	defs map[string]map[string]any // NSID → def name → def
 }
 
-// findLexiconDir looks for shared/specs/atproto-lexicons in the working directory and each of its
-// parents (tests run in their package's directory, several levels below the repository, which
-// sits next to shared/).
+// findLexiconDir returns the lexicons' folder (package apispec), or "" when it is missing.
 func findLexiconDir() string {
-	dir, err := os.Getwd()
+	p, err := apispec.Path(apispec.Lexicons)
 	if err != nil {
 		return ""
 	}
-	for {
-		cand := filepath.Join(dir, "shared", "specs", "atproto-lexicons")
-		if fi, err := os.Stat(cand); err == nil && fi.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return p
 }
 
 // loadLexicons reads every *.json document under dir.

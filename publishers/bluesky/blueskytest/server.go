@@ -202,7 +202,7 @@ func NewServer(t testing.TB, opts Options) *Server {
 		dir = findLexiconDir()
 	}
 	if dir == "" {
-		t.Log("blueskytest: shared/specs/atproto-lexicons not found above the working directory; lexicon validation is skipped")
+		t.Fatal("blueskytest: the AT Protocol lexicons (package apispec) were not found: requests could not be checked")
 	} else if lex, err := loadLexicons(dir); err != nil {
 		t.Fatalf("blueskytest: loading lexicons: %v", err)
 	} else {

@@ -23,7 +23,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -164,12 +163,8 @@ func NewServer(t testing.TB) *Server {
 		windows:           map[string]*window{},
 	}
 	if sp, _, err := loadSpec(); err != nil {
-		where := "$HERALD_SPECS_DIR"
-		if os.Getenv("HERALD_SPECS_DIR") == "" {
-			wd, _ := os.Getwd()
-			where = "shared/specs above " + wd
-		}
-		t.Logf("mastodontest: the Mastodon API description (%s in %s) could not be loaded (%v): requests are NOT checked against it", SpecFile, where, err)
+		// A fake that checks nothing would let tests pass against requests Mastodon refuses.
+		t.Fatalf("mastodontest: the Mastodon API description %s could not be loaded (%v)", SpecFile, err)
 	} else {
 		s.spec = sp
 	}

@@ -11,17 +11,16 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/heraldhq/herald/publishers/apispec"
 )
 
-// SpecFile is the Mastodon OpenAPI description the fake checks requests against, relative to a
-// folder holding shared/specs: the repository's parent (the shared folder sits next to the
-// repository) or any folder above the test's working directory. HERALD_SPECS_DIR, when set,
-// names the specs folder instead (and nothing else is searched).
-const SpecFile = "mastodon.openapi.json"
+// SpecFile is the Mastodon OpenAPI description the fake checks requests against, found by
+// package apispec (the repository's copy, or HERALD_SPECS_DIR).
+const SpecFile = apispec.Mastodon
 
 // spec is the part of an OpenAPI 3.1 document the fake uses.
 type spec struct {
@@ -102,30 +101,13 @@ func loadSpec() (*spec, string, error) {
 	return loadedSpec, specPath, specErr
 }
 
-// findSpec walks up from the working directory looking for shared/specs/SpecFile.
+// findSpec returns the description's path, or "" when it cannot be found.
 func findSpec() string {
-	if dir := os.Getenv("HERALD_SPECS_DIR"); dir != "" {
-		p := filepath.Join(dir, SpecFile)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		return ""
-	}
-	dir, err := os.Getwd()
+	p, err := apispec.Path(SpecFile)
 	if err != nil {
 		return ""
 	}
-	for {
-		p := filepath.Join(dir, "shared", "specs", SpecFile)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return p
 }
 
 func parseSpec(path string) (*spec, error) {

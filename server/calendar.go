@@ -86,6 +86,12 @@ func (s *Server) calendar(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	// Each card shows its voice score; posts saved since the profile last changed are scored
+	// here once and keep the score until their next edit.
+	if err := s.scorePosts(ctx, ws.ID, posts); err != nil {
+		s.fail(c, err)
+		return
+	}
 	out := calendarResponse{From: from.UTC(), To: to.UTC(), TimeZone: tzName, Posts: make([]postView, 0, len(posts)), Truncated: truncated}
 	for i := range posts {
 		out.Posts = append(out.Posts, viewPost(&posts[i]))

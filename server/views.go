@@ -118,40 +118,50 @@ type targetView struct {
 }
 
 type postView struct {
-	ID          int64        `json:"id"`
-	AuthorID    int64        `json:"author_id"`
-	Title       string       `json:"title"`
-	Text        string       `json:"text"`
-	Labels      []string     `json:"labels"`
-	Campaign    string       `json:"campaign"`
-	Status      string       `json:"status"`
-	Revision    int          `json:"revision"`
-	ScheduledAt *time.Time   `json:"scheduled_at"`
-	TimeZone    string       `json:"time_zone"`
-	LocalTime   string       `json:"local_time,omitempty"`
-	Targets     []targetView `json:"targets"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
-	Review      *reviewView  `json:"review,omitempty"`
+	ID          int64      `json:"id"`
+	AuthorID    int64      `json:"author_id"`
+	Title       string     `json:"title"`
+	Text        string     `json:"text"`
+	Labels      []string   `json:"labels"`
+	Campaign    string     `json:"campaign"`
+	Status      string     `json:"status"`
+	Revision    int        `json:"revision"`
+	ScheduledAt *time.Time `json:"scheduled_at"`
+	TimeZone    string     `json:"time_zone"`
+	LocalTime   string     `json:"local_time,omitempty"`
+	// VoiceScore is the brand voice score (0–100) of the current revision, null when the
+	// workspace has no voice profile.
+	VoiceScore *int         `json:"voice_score"`
+	Targets    []targetView `json:"targets"`
+	CreatedAt  time.Time    `json:"created_at"`
+	UpdatedAt  time.Time    `json:"updated_at"`
+	Review     *reviewView  `json:"review,omitempty"`
 }
 
 type reviewView struct {
 	RequiredApprovals int          `json:"required_approvals"`
 	ApprovedBy        []int64      `json:"approved_by"`
 	Decisions         []reviewItem `json:"decisions"`
+	// Steps are the post's approval steps in order (empty when it needs no review), and
+	// CurrentStep the index of the one it waits for (len(steps) when all are done).
+	Steps       []reviewStepView `json:"steps"`
+	CurrentStep int              `json:"current_step"`
 }
 
 type reviewItem struct {
-	ReviewerID int64     `json:"reviewer_id"`
-	Decision   string    `json:"decision"`
-	Note       string    `json:"note,omitempty"`
-	Revision   int       `json:"revision"`
-	At         time.Time `json:"at"`
+	// ReviewerID is 0 for a decision made through a client review link, named in Client.
+	ReviewerID   int64     `json:"reviewer_id"`
+	ClientLinkID *int64    `json:"client_link_id,omitempty"`
+	Client       string    `json:"client,omitempty"`
+	Decision     string    `json:"decision"`
+	Note         string    `json:"note,omitempty"`
+	Revision     int       `json:"revision"`
+	At           time.Time `json:"at"`
 }
 
 func viewPost(p *store.Post) postView {
 	v := postView{ID: p.ID, AuthorID: p.AuthorID, Title: p.Title, Text: p.Body, Labels: []string{}, Campaign: p.Campaign,
-		Status: p.Status, Revision: p.Revision, ScheduledAt: utcOrNil(p.ScheduledAt), TimeZone: p.TimeZone,
+		Status: p.Status, Revision: p.Revision, ScheduledAt: utcOrNil(p.ScheduledAt), TimeZone: p.TimeZone, VoiceScore: p.VoiceScore,
 		Targets: []targetView{}, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 	if p.ScheduledAt != nil {
 		if loc, err := cachedZone(p.TimeZone); err == nil {

@@ -167,3 +167,22 @@ func TestSentences(t *testing.T) {
 		t.Errorf("sentences = %q, want %q", got, want)
 	}
 }
+
+func TestSimilarity(t *testing.T) {
+	for _, tc := range []struct {
+		a, b     string
+		min, max float64
+	}{
+		{"Hello world, this is Herald!", "hello WORLD this is herald", 1, 1},
+		{"Nouvelle fonctionnalité disponible dès aujourd'hui 🎉", "Nouvelle fonctionnalite disponible des aujourd’hui", 1, 1},
+		{"Our new app is out today, try it now", "Our new app is out today, try it", 0.8, 0.95},
+		{"Our new app is out today", "Join us at the meetup on Friday", 0, 0},
+		{"a b c d", "d c b a", 0, 0},
+		{"", "", 1, 1},
+		{"word", "Word!", 1, 1},
+	} {
+		if got := Similarity(tc.a, tc.b); got < tc.min || got > tc.max {
+			t.Errorf("Similarity(%q, %q) = %v, want %v–%v", tc.a, tc.b, got, tc.min, tc.max)
+		}
+	}
+}

@@ -26,20 +26,22 @@ const (
 
 // Step is one stage of a multi-step approval. Its approvers are either the members with at
 // least Role, or the members listed in Members, or the client (through a client review link).
+//
+// Steps are stored as JSON in approval policies, so the field names are part of the schema.
 type Step struct {
 	// Name is shown to people: "Editors", "Legal", "Client".
-	Name string
+	Name string `json:"name"`
 	// Role admits every member with at least this role; it must be editor or above, since only
 	// they review by role. Members named in Members may be authors.
-	Role Role
+	Role Role `json:"role,omitempty"`
 	// Members names the approvers by user id.
-	Members []int64
+	Members []int64 `json:"members,omitempty"`
 	// Client is satisfied by an approval given through a client review link.
-	Client bool
+	Client bool `json:"client,omitempty"`
 	// Mode is AnyOf (the default) or AllOf (every named member).
-	Mode StepMode
+	Mode StepMode `json:"mode,omitempty"`
 	// MinApprovals is how many distinct approvals an AnyOf step needs (0 means 1).
-	MinApprovals int
+	MinApprovals int `json:"min_approvals,omitempty"`
 }
 
 // Approver is one approval of the current revision: by a member (UserID) or through a client

@@ -126,7 +126,6 @@ func oauthRoundTrip(t *testing.T, e *testEnv, w *seeded, network, code string, b
 	return frag
 }
 
-
 func TestConnectFormsChoicesAndSetup(t *testing.T) {
 	eachDialect(t, func(t *testing.T, e *testEnv) {
 		e.restartWith(t, func(c *Config) { c.Registry = connectNetworks() })

@@ -431,13 +431,14 @@ func (b *schedBench) spread(ctx context.Context) (spreadResult, error) {
 	fmt.Fprintf(out, "seeded in %s\n", time.Since(began).Round(100*time.Millisecond))
 
 	// The claim as a worker runs it: a transaction that selects up to 100 due targets with FOR
-	// UPDATE SKIP LOCKED and marks them publishing. Its lease is long, so the worker started later
+	// UPDATE SKIP LOCKED, locks their posts the same way, marks both publishing, and reads the
+	// channels and workspaces publishing needs. Its lease is long, so the worker started later
 	// leaves the claimed rows alone.
 	claim := func(wantDue bool) (percentiles, error) {
 		var d []time.Duration
 		for range b.c.Claims {
 			start := time.Now()
-			ids, err := st.ClaimDue(ctx, "bench-claim", time.Now().UTC(), 24*time.Hour, 100)
+			ids, err := st.ClaimDue(ctx, "bench-claim", time.Now().UTC(), 0, 24*time.Hour, 100)
 			if err != nil {
 				return percentiles{}, err
 			}

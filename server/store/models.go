@@ -279,6 +279,11 @@ const (
 	NotifyNeedsReconnect = "needs_reconnect"
 	NotifyTokenExpiring  = "token_expiring"
 	NotifyAlarm          = "alarm"
+	// NotifyWarning: a post was published, but something after it was refused (a first comment,
+	// a later part of a thread).
+	NotifyWarning = "warning"
+	// NotifyQuotaLow: a channel's posting allowance on its network is nearly or wholly used up.
+	NotifyQuotaLow = "quota_low"
 )
 
 // Notification tells people in a workspace that something needs them.

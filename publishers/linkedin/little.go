@@ -3,6 +3,7 @@ package linkedin
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // littleReserved are the characters LinkedIn's "little" text format reserves for its elements
@@ -22,18 +23,24 @@ const littleReserved = `\|{}@[]()<>#*_~`
 // follow a letter, digit or "_" (so "a#b" is no hashtag).
 //
 // Mentions cannot be written by hand (they need a member's or page's URN), so "@" is always
-// plain text. URLs are escaped like any other text: LinkedIn shows them without the
-// backslashes and still makes them links, while an unescaped "_" or "(" in a URL would cut the
-// post short.
+// plain text. URLs are escaped like any other text, "#" included, as the grammar requires:
+// LinkedIn shows them without the backslashes. Some integrators leave URLs unescaped so that
+// LinkedIn links them in the text; Herald does not, because an unescaped "_" or "(" in a URL
+// cuts the post short, and a post whose only link is a URL carries it as an article card
+// anyway (see Publish).
 //
 // This applies only to post commentary: comments (the first comment) are plain text with
 // separate attributes, where a backslash would be shown as is.
 func EscapeLittle(text string) string {
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/8)
+	links := linkRE.FindAllStringIndex(text, -1)
 	runes := []rune(text)
+	offset := 0 // byte offset of runes[i] in text
 	for i, r := range runes {
-		if r == '#' && startsHashtag(runes, i) {
+		at := offset
+		offset += utf8.RuneLen(r)
+		if r == '#' && startsHashtag(runes, i) && !inside(links, at) {
 			b.WriteRune(r)
 			continue
 		}
@@ -43,6 +50,17 @@ func EscapeLittle(text string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// inside reports whether byte offset at falls in one of the spans (a URL's fragment "#top" is
+// no hashtag).
+func inside(spans [][]int, at int) bool {
+	for _, sp := range spans {
+		if at >= sp[0] && at < sp[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // startsHashtag reports whether the '#' at runes[i] begins a hashtag.

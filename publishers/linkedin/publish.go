@@ -166,10 +166,24 @@ func (c *Client) comment(ctx context.Context, s session, postURN, text string) e
 // linkRE finds http(s) links in text.
 var linkRE = regexp.MustCompile(`https?://[^\s<>"]+`)
 
-// firstLink is the first link in text, without trailing punctuation that ends a sentence.
+// firstLink is the first link in text, without the punctuation that ends a sentence after
+// it: trailing ".,;:!?'\"", and a closing bracket only when the link does not open it
+// ("(see https://x.example/a)" ends before ")", "https://x.example/a_(b)" keeps it).
 func firstLink(text string) string {
 	m := linkRE.FindString(text)
-	m = strings.TrimRight(m, ".,;:!?)]}'\"")
+	for m != "" {
+		last := m[len(m)-1]
+		if strings.IndexByte(".,;:!?'\"", last) >= 0 {
+			m = m[:len(m)-1]
+			continue
+		}
+		if open := map[byte]byte{')': '(', ']': '[', '}': '{'}[last]; open != 0 &&
+			strings.Count(m, string(open)) < strings.Count(m, string(last)) {
+			m = m[:len(m)-1]
+			continue
+		}
+		break
+	}
 	if u, err := url.Parse(m); err != nil || u.Host == "" {
 		return ""
 	}

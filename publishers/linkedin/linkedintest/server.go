@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -437,7 +438,8 @@ func (s *Server) Comments() []Comment {
 
 // Fault makes the server misbehave for matching requests; see Inject.
 type Fault struct {
-	// Method and Path restrict the fault to one method and decoded path; empty matches any.
+	// Method and Path restrict the fault to one method and decoded path; empty matches any, and
+	// a Path ending in "*" matches every path it prefixes ("/rest/socialActions/*").
 	Method, Path string
 	// Status is the HTTP status to answer with instead of serving the request.
 	Status int
@@ -509,7 +511,7 @@ func (s *Server) takeFault(r *http.Request) *Fault {
 	defer s.mu.Unlock()
 	for _, slot := range s.faults {
 		f := slot.f
-		if slot.n <= 0 || (f.Method != "" && f.Method != r.Method) || (f.Path != "" && f.Path != r.URL.Path) {
+		if slot.n <= 0 || (f.Method != "" && f.Method != r.Method) || !pathMatches(f.Path, r.URL.Path) {
 			continue
 		}
 		if f.AcceptThenHang && (r.Method != http.MethodPost || r.URL.Path != "/rest/posts") {
@@ -519,6 +521,13 @@ func (s *Server) takeFault(r *http.Request) *Fault {
 		return &f
 	}
 	return nil
+}
+
+func pathMatches(pattern, path string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(path, prefix)
+	}
+	return pattern == "" || pattern == path
 }
 
 // nextID returns a numeric id that sorts by creation. Callers hold mu.

@@ -9,7 +9,9 @@ import (
 	"github.com/heraldhq/herald/publishers"
 )
 
-// MemberChoice is the Choice id of the member who signed in.
+// MemberChoice is accepted by Choose for the member who signed in. Choices lists the member
+// under their person URN, since a Choice's ID is the ExternalID of the Account Choose returns
+// (reconnecting a channel picks the choice whose ID is the channel's external id).
 const MemberChoice = "member"
 
 // Kinds of Choice.
@@ -59,7 +61,7 @@ func (c *Client) Choices(ctx context.Context, creds *publishers.Credentials) ([]
 	if err != nil {
 		return nil, err
 	}
-	out := []publishers.Choice{{ID: MemberChoice, Name: me.Name, AvatarURL: me.Picture, Kind: KindMember}}
+	out := []publishers.Choice{{ID: s.member, Name: me.Name, AvatarURL: me.Picture, Kind: KindMember}}
 	if !c.canManagePages(s) {
 		return out, nil
 	}
@@ -80,8 +82,9 @@ func (c *Client) Choices(ctx context.Context, creds *publishers.Credentials) ([]
 	return out, nil
 }
 
-// Choose returns the credentials of one choice: the member's own (MemberChoice) or a page's
-// (its URN), which are the same token publishing as the page. A page must still be one the
+// Choose returns the credentials of one choice: the member's own (their person URN, or
+// MemberChoice) or a page's (its organization URN), which are the same token publishing as the
+// page. The Account's ExternalID is the choice's ID. A page must still be one the
 // member administers: the list is read again rather than trusting the id.
 func (c *Client) Choose(ctx context.Context, creds *publishers.Credentials, id string) (*publishers.Credentials, publishers.Account, error) {
 	s, err := c.memberSession(creds)

@@ -25,7 +25,7 @@ func TestChoicesAndChoose(t *testing.T) {
 		t.Fatalf("choices %+v", choices)
 	}
 	member, coffee, books := choices[0], choices[1], choices[2]
-	if member.ID != MemberChoice || member.Kind != KindMember || member.Name != linkedintest.MemberName || member.AvatarURL == "" {
+	if member.ID != srv.MemberURN() || member.Kind != KindMember || member.Name != linkedintest.MemberName || member.AvatarURL == "" {
 		t.Errorf("member %+v", member)
 	}
 	if coffee.ID != linkedintest.OrganizationURN(1001) || coffee.Name != "Herald Coffee" || coffee.Handle != "herald-coffee" ||
@@ -58,6 +58,13 @@ func TestChoicesAndChoose(t *testing.T) {
 		t.Errorf("published as %s", p.Author)
 	}
 
+	// Every choice's Account has the choice's ID as ExternalID (the server reconnects by it).
+	for _, ch := range choices {
+		_, a, err := c.Choose(ctx, creds, ch.ID)
+		if err != nil || a.ExternalID != ch.ID {
+			t.Errorf("Choose(%s) = %+v, %v", ch.ID, a, err)
+		}
+	}
 	memberCreds, macct, err := c.Choose(ctx, pageCreds, MemberChoice)
 	if err != nil || memberCreds.Get(ExtraAuthor) != srv.MemberURN() || macct.ExternalID != srv.MemberURN() {
 		t.Errorf("member: %+v %+v %v", memberCreds, macct, err)

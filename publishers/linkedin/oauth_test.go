@@ -176,7 +176,7 @@ func TestOAuthCancelledAndMissingProduct(t *testing.T) {
 	mc := testClient(t, srv, func(o *Options) { o.Scopes = MemberScopes })
 	creds, _ := connect(t, mc, srv)
 	choices, err := mc.Choices(context.Background(), creds)
-	if err != nil || len(choices) != 1 || choices[0].ID != MemberChoice {
+	if err != nil || len(choices) != 1 || choices[0].ID != srv.MemberURN() {
 		t.Errorf("choices %+v, %v", choices, err)
 	}
 	if srv.Requests("GET", "/rest/organizationAcls") != 0 {

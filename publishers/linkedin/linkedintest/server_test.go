@@ -125,9 +125,9 @@ func TestCommentaryIsParsedAsLittleText(t *testing.T) {
 		`Launch \(finally\)`:                      {"Launch (finally)", true},
 		`#hashtag and {hashtag|\#|Template}`:      {"#hashtag and #Template", true},
 		`hi @[Acme](urn:li:organization:1) there`: {"hi Acme there", true},
-		`a_b`:                                     {"a", false},
-		`C# rocks`:                                {"C", false},
-		`back\slash`:                              {"back", false},
+		`a_b`:        {"a", false},
+		`C# rocks`:   {"C", false},
+		`back\slash`: {"back", false},
 	}
 	for in, want := range cases {
 		text, complete := renderLittle(in)

@@ -55,8 +55,10 @@ type multiImage struct {
 	Images []mediaContent `json:"images"`
 }
 
-// article is a link card. LinkedIn does not read the linked page for posts made through the
-// API, and Herald never fetches arbitrary URLs, so the card's title is the site's name.
+// article is a link card. "Posts API does not support url scraping for article post creation
+// … API partners need to set article fields such as thumbnail, title and description" (Posts
+// API, article posts), and Herald never fetches arbitrary URLs, so the card's title is the
+// site's name and it has no thumbnail.
 type article struct {
 	Source string `json:"source"`
 	Title  string `json:"title"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/bluesky"
+	"github.com/heraldhq/herald/publishers/linkedin"
 	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
 	"github.com/heraldhq/herald/scheduler"
@@ -50,10 +51,10 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 		}
 		return a
 	}
-	_ = app // used by the networks that need app credentials
 	nets := []publishers.Publisher{
 		mastodon.New(mastodon.Options{Logger: log}),
 		bluesky.New(bluesky.Options{Logger: log}),
+		linkedin.New(linkedin.Options{App: app("linkedin"), Logger: log}),
 	}
 	return nets, err
 }

@@ -119,6 +119,9 @@ func TestCheck(t *testing.T) {
 			want: []want{{Code: CodeTooLong, Field: "text", Start: 3000, End: 3001, Message: "3,001 of 3,000"}}},
 		{name: "linkedin 21 images", network: "linkedin", content: Content{Text: "x", Media: images(21, "image/png")}, length: 1, limit: 3000,
 			want: []want{{Code: CodeTooManyMedia, Field: "media", Start: -1, End: -1, Message: "21 of 20"}}},
+		{name: "linkedin first comment", network: "linkedin", content: Content{Text: "x", FirstComment: strings.Repeat("c", 1250)}, length: 1, limit: 3000, ok: true},
+		{name: "linkedin first comment too long", network: "linkedin", content: Content{Text: "x", FirstComment: strings.Repeat("c", 1251)}, length: 1, limit: 3000,
+			want: []want{{Code: CodeFirstCommentTooLong, Field: "first_comment", Start: 1250, End: 1251, Message: "1,251 of 1,250"}}},
 
 		// Instagram
 		{name: "instagram needs media", network: "instagram", content: Content{Text: "caption"}, length: 7, limit: 2200,

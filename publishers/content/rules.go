@@ -179,6 +179,9 @@ var builtin = map[string]*Rules{
 		// Product issue: up to 20 images or one video. Sizes and durations unverified: unchecked.
 		MaxMedia: 20, SoloKinds: onlyVideoSolo,
 		AllowedMIME: map[MediaKind][]string{KindImage: {"image/jpeg", "image/png", "image/gif"}, KindVideo: {"video/mp4"}},
+		// Network docs (Comments API): the publisher posts the first comment as the author;
+		// a comment's text is at most 1,250 characters.
+		FirstComment: true, MaxFirstComment: 1250,
 	},
 	"instagram": {
 		Network: "instagram", Name: "Instagram",

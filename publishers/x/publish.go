@@ -1,0 +1,150 @@
+package x
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/heraldhq/herald/publishers"
+)
+
+// tweetRequest is the body of POST /2/tweets (TweetCreateRequest in X's API description, which
+// allows no other properties).
+type tweetRequest struct {
+	Text  string      `json:"text,omitempty"`
+	Media *tweetMedia `json:"media,omitempty"`
+	Reply *tweetReply `json:"reply,omitempty"`
+}
+
+type tweetMedia struct {
+	MediaIDs []string `json:"media_ids"`
+}
+
+type tweetReply struct {
+	InReplyToTweetID string `json:"in_reply_to_tweet_id"`
+}
+
+// created is the data of TweetCreateResponse.
+type created struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// Publish posts p: its attachments, the post, then each part of its thread as a reply to the
+// part before, then its first comment as a reply to the last part. Once the first post exists
+// Publish succeeds, and what fails afterwards is reported in Published.Warnings (see the package
+// documentation). Published.Quota carries the account's 24-hour post cap as X last reported it.
+//
+// creds may be renewed on the way (an expired or refused token); the caller compares and saves.
+func (c *Client) Publish(ctx context.Context, creds *publishers.Credentials, p publishers.Post) (publishers.Published, error) {
+	if strings.TrimSpace(p.Text) == "" && len(p.Media) == 0 {
+		return publishers.Published{}, &publishers.Error{Kind: publishers.KindPermanent, Network: Name,
+			Message: "a post on X needs text or an attachment"}
+	}
+	s, err := c.session(ctx, creds, true)
+	if err != nil {
+		return publishers.Published{}, err
+	}
+	first, quota, err := s.post(ctx, p.Text, p.Media, "")
+	if err != nil {
+		return publishers.Published{}, err
+	}
+	username := creds.Get(ExtraUsername)
+	pub := publishers.Published{ExternalID: first.ID, URL: postURL(username, first.ID), PublishedAt: c.opts.Now().UTC(), Quota: quota}
+
+	warn := func(msg string) {
+		pub.Warnings = append(pub.Warnings, msg)
+		c.opts.Logger.WarnContext(ctx, "x: the post was published but a later part was not",
+			"post_id", pub.ExternalID, "warning", msg)
+	}
+	last := first.ID
+	total := 1 + len(p.Thread)
+	complete := true
+	for i, part := range p.Thread {
+		n := i + 2 // the first post is part 1
+		if strings.TrimSpace(part.Text) == "" && len(part.Media) == 0 {
+			warn(fmt.Sprintf("Part %d of %d of the thread is empty and was skipped.", n, total))
+			continue
+		}
+		got, q, err := s.post(ctx, part.Text, part.Media, last)
+		if q != nil {
+			pub.Quota = q
+		}
+		if err != nil {
+			warn(partFailure(fmt.Sprintf("Part %d of %d of the thread", n, total), n, total, err))
+			complete = false
+			break
+		}
+		last = got.ID
+	}
+	if strings.TrimSpace(p.FirstComment) != "" {
+		if !complete {
+			warn("The first comment was not posted because the thread is incomplete; post it by hand once the thread is finished.")
+		} else {
+			_, q, err := s.post(ctx, p.FirstComment, nil, last)
+			if q != nil {
+				pub.Quota = q
+			}
+			if err != nil {
+				warn(partFailure("The first comment", 0, 0, err))
+			}
+		}
+	}
+	return pub, nil
+}
+
+// partFailure says in plain words that a reply after the post failed, and what that leaves.
+func partFailure(what string, n, total int, err error) string {
+	msg := strings.TrimSuffix(publishers.Message(err), ".")
+	var s string
+	if publishers.KindOf(err) == publishers.KindUnknown {
+		s = what + " may not have been published (" + msg + "); Herald does not retry it, so check on X."
+	} else {
+		s = what + " was not published: " + msg + "."
+	}
+	if n > 0 && n < total {
+		if n+1 == total {
+			s += fmt.Sprintf(" Part %d was not attempted.", total)
+		} else {
+			s += fmt.Sprintf(" Parts %d to %d were not attempted.", n+1, total)
+		}
+	}
+	return s
+}
+
+// post uploads media and creates one post, replying to replyTo when set. The quota is the
+// 24-hour post cap the answer carried (nil without one), also on a refusal.
+func (s *session) post(ctx context.Context, text string, media []publishers.Media, replyTo string) (created, *publishers.Quota, error) {
+	body := tweetRequest{Text: text}
+	if len(media) > 0 {
+		ids := make([]string, 0, len(media))
+		for i, m := range media {
+			id, err := s.upload(ctx, i+1, m)
+			if err != nil {
+				return created{}, nil, err
+			}
+			ids = append(ids, id)
+		}
+		body.Media = &tweetMedia{MediaIDs: ids}
+	}
+	if replyTo != "" {
+		body.Reply = &tweetReply{InReplyToTweetID: replyTo}
+	}
+	var out struct {
+		Data created `json:"data"`
+	}
+	resp, err := s.postJSON(ctx, opCreate, s.c.opts.APIBaseURL, "/2/tweets", body, &out)
+	var quota *publishers.Quota
+	if resp != nil {
+		if q, ok := quotaFrom(resp.header, s.c.opts.Now()); ok {
+			quota = &q
+		}
+	}
+	if err != nil {
+		return created{}, quota, err
+	}
+	if out.Data.ID == "" {
+		return created{}, quota, badAnswer(opCreate, fmt.Errorf("the created post has no id"))
+	}
+	return out.Data, quota, nil
+}

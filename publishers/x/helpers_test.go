@@ -3,6 +3,7 @@ package x
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,6 +28,7 @@ func testClient(t *testing.T, srv *xtest.Server, mod ...func(*Options)) *Client 
 		HTTPClient:       &http.Client{Timeout: 5 * time.Second},
 		MediaPollMax:     2 * time.Millisecond,
 		MediaPollTimeout: 2 * time.Second,
+		Logger:           slog.New(slog.DiscardHandler),
 	}
 	for _, m := range mod {
 		m(&opts)
@@ -68,8 +70,12 @@ func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
 	return pe
 }
 
+// pngSignature starts every PNG file, so sniffing finds image/png.
+const pngSignature = "\x89PNG\r\n\x1a\n"
+
 func media(kind content.MediaKind, mime string, size int, alt string) publishers.Media {
-	data := []byte(strings.Repeat("\x89", size))
+	data := []byte(strings.Repeat("\x00", size))
+	copy(data, pngSignature)
 	return publishers.Media{
 		Kind: kind, MIME: mime, AltText: alt, Size: int64(size),
 		Open: func(context.Context) ([]byte, error) { return data, nil },

@@ -95,12 +95,13 @@ func (c *Client) Publish(ctx context.Context, creds *publishers.Credentials, p p
 
 // partFailure says in plain words that a reply after the post failed, and what that leaves.
 func partFailure(what string, n, total int, err error) string {
-	msg := strings.TrimSuffix(publishers.Message(err), ".")
 	var s string
 	if publishers.KindOf(err) == publishers.KindUnknown {
-		s = what + " may not have been published (" + msg + "); Herald does not retry it, so check on X."
+		// The reply may exist: retrying could post it twice, and so could a person who does not
+		// look first.
+		s = what + " may or may not have been published (X did not confirm it); check the thread on X, because Herald does not retry it."
 	} else {
-		s = what + " was not published: " + msg + "."
+		s = what + " was not published: " + strings.TrimSuffix(publishers.Message(err), ".") + "."
 	}
 	if n > 0 && n < total {
 		if n+1 == total {

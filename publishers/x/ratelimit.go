@@ -140,7 +140,7 @@ func quotaFrom(h http.Header, now time.Time) (publishers.Quota, bool) {
 func endpointOf(method, path string) string {
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
-		if s != "" && strings.Trim(s, "0123456789") == "" {
+		if i > 1 && s != "" && strings.Trim(s, "0123456789") == "" { // segs[1] is the version, "2"
 			segs[i] = ":id"
 		}
 	}

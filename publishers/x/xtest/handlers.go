@@ -127,7 +127,7 @@ func isDocumented(method, path string) bool {
 func endpointName(method, path string) string {
 	segs := strings.Split(path, "/")
 	for i, seg := range segs {
-		if seg != "" && strings.Trim(seg, "0123456789") == "" {
+		if i > 1 && seg != "" && strings.Trim(seg, "0123456789") == "" { // segs[1] is the version, "2"
 			segs[i] = ":id"
 		}
 	}

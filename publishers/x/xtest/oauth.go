@@ -181,6 +181,9 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	s.grantsSeen = append(s.grantsSeen, TokenGrant{GrantType: grantType, ClientAuth: auth, HasVerifier: form.Get("code_verifier") != ""})
 	c := s.clients[clientID]
 	switch {
+	case !basic && clientID == "":
+		oauthError(w, http.StatusUnauthorized, "unauthorized_client", "Missing valid authorization header")
+		return
 	case c == nil:
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 		return

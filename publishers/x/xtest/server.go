@@ -503,6 +503,9 @@ type Fault struct {
 	AcceptThenHang bool
 	// AcceptThenDrop serves POST /2/tweets and then closes the connection without an answer.
 	AcceptThenDrop bool
+	// Skip lets this many matching requests through before the fault applies (to make the
+	// second part of a thread fail, say).
+	Skip int
 }
 
 // On restricts f to one method and path.
@@ -542,15 +545,15 @@ func AcceptThenDrop() Fault {
 }
 
 type faultSlot struct {
-	f Fault
-	n int
+	f       Fault
+	n, skip int
 }
 
 // Inject applies f to the next n matching requests.
 func (s *Server) Inject(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultSlot{f: f, n: n})
+	s.faults = append(s.faults, &faultSlot{f: f, n: n, skip: f.Skip})
 }
 
 // takeFault consumes the first fault matching r.
@@ -566,6 +569,10 @@ func (s *Server) takeFault(r *http.Request) *Fault {
 			continue
 		}
 		if (f.AcceptThenHang || f.AcceptThenDrop) && (r.Method != http.MethodPost || r.URL.Path != "/2/tweets") {
+			continue
+		}
+		if slot.skip > 0 {
+			slot.skip--
 			continue
 		}
 		slot.n--

@@ -3,6 +3,7 @@ package x
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -146,7 +147,8 @@ func mediaCategory(kind content.MediaKind, mimeType string) string {
 
 // attachmentError names the attachment in a classified upload failure.
 func attachmentError(n int, err error) error {
-	if pe, ok := err.(*publishers.Error); ok && pe.Message != "" {
+	var pe *publishers.Error
+	if errors.As(err, &pe) && pe.Message != "" {
 		cp := *pe
 		cp.Message = fmt.Sprintf("attachment %d: %s", n, pe.Message)
 		return &cp

@@ -3,7 +3,9 @@ package x
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald/publishers"
 )
@@ -50,7 +52,7 @@ func (c *Client) Publish(ctx context.Context, creds *publishers.Credentials, p p
 		return publishers.Published{}, err
 	}
 	username := creds.Get(ExtraUsername)
-	pub := publishers.Published{ExternalID: first.ID, URL: postURL(username, first.ID), PublishedAt: c.opts.Now().UTC(), Quota: quota}
+	pub := publishers.Published{ExternalID: first.ID, URL: postURL(username, first.ID), PublishedAt: createdAt(first.ID, c.opts.Now()), Quota: quota}
 
 	warn := func(msg string) {
 		pub.Warnings = append(pub.Warnings, msg)
@@ -148,4 +150,21 @@ func (s *session) post(ctx context.Context, text string, media []publishers.Medi
 		return created{}, quota, badAnswer(opCreate, fmt.Errorf("the created post has no id"))
 	}
 	return out.Data, quota, nil
+}
+
+// twitterEpoch is the start of X's snowflake ids, in Unix milliseconds.
+const twitterEpoch = 1288834974657
+
+// createdAt is when X created post id, read from the id itself (a snowflake: milliseconds since
+// X's epoch in the bits above the 22 lowest), since the create answer has no created_at. now
+// stands in for an id that is not a snowflake or decodes to an implausible time.
+func createdAt(id string, now time.Time) time.Time {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err == nil && n > 0 {
+		t := time.UnixMilli(n>>22 + twitterEpoch).UTC()
+		if t.After(time.Date(2010, 11, 5, 0, 0, 0, 0, time.UTC)) && t.Before(now.Add(24*time.Hour)) {
+			return t
+		}
+	}
+	return now.UTC()
 }

@@ -80,6 +80,19 @@ func TestPublishImagesInChunks(t *testing.T) {
 	}
 }
 
+func TestCreatedAtReadsTheSnowflake(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	// 1346889436626259968 is the example post of X's API description, created 2021-01-06T18:40:40.000Z.
+	if got := createdAt("1346889436626259968", now); !got.Truncate(time.Second).Equal(time.Date(2021, 1, 6, 18, 40, 40, 0, time.UTC)) {
+		t.Errorf("createdAt = %s", got)
+	}
+	for _, id := range []string{"", "abc", "20", "99999999999999999999"} {
+		if got := createdAt(id, now); !got.Equal(now) {
+			t.Errorf("createdAt(%q) = %s, want now", id, got)
+		}
+	}
+}
+
 func TestPublishAttachmentXRefuses(t *testing.T) {
 	srv := xtest.NewServer(t)
 	c := testClient(t, srv)

@@ -12,6 +12,7 @@ import (
 	"github.com/heraldhq/herald/publishers/linkedin"
 	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/publishers/x"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server"
 	"github.com/heraldhq/herald/server/secrets"
@@ -55,6 +56,7 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 		mastodon.New(mastodon.Options{Logger: log}),
 		bluesky.New(bluesky.Options{Logger: log}),
 		linkedin.New(linkedin.Options{App: app("linkedin"), Logger: log}),
+		x.New(x.Options{App: app("x"), Logger: log}),
 	}
 	return nets, err
 }

@@ -115,7 +115,9 @@ func parseTimeParam(v string) (time.Time, bool) {
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05-0700") }
 
 // cursor and fromCursor encode a paging cursor: opaque to clients, the post id here.
-func cursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte("threadstest:" + id)) }
+func cursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("threadstest:" + id))
+}
 
 func fromCursor(c string) (string, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(c)

@@ -39,12 +39,16 @@
 //   - threads_publish is never replayed by net/http, and a failure after it was written (a
 //     timeout, a reset) is publishers.KindUnknown;
 //   - when Threads answers threads_publish with an error Herald would retry, Publish first asks
-//     the container's status: a container that says PUBLISHED makes the outcome unknown instead;
+//     the container's status: a container that says PUBLISHED, or that cannot be asked about,
+//     makes the outcome unknown instead;
 //   - FindPublished looks for the post among the account's own posts by text and time.
 //
 // Thread parts and the first comment are replies (reply_to_id) to the part before them. Once the
 // first post is out, a failure of a later part becomes a Published.Warnings entry and Publish
-// succeeds: retrying would post the first part twice.
+// succeeds: retrying would post the first part twice. Before anything is sent, Publish reads the
+// account's publishing limit (250 posts and 1,000 replies per moving 24 hours): a full quota is
+// a rate-limited error that waits until the oldest post of the window leaves it, and a thread
+// whose replies would not fit is held back whole rather than cut short.
 //
 // # Errors
 //

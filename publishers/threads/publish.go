@@ -423,6 +423,12 @@ func (c *Client) checkQuota(ctx context.Context, s session, replies int) (*publi
 	}
 	var ans publishingLimit
 	if _, err := c.get(ctx, s, "/"+url.PathEscape(s.userID)+"/threads_publishing_limit", url.Values{"fields": {fields}}, &ans); err != nil {
+		if publishers.KindOf(err) == publishers.KindPermanent {
+			// A refusal to say (a permission the account did not grant): the quota is advisory,
+			// and threads_publish enforces it anyway, so publishing goes ahead without it.
+			c.opts.Logger.WarnContext(ctx, "threads: the publishing limit could not be read", "error", publishers.Message(err))
+			return nil, nil
+		}
 		return nil, err
 	}
 	if len(ans.Data) == 0 || ans.Data[0].QuotaUsage == nil {

@@ -446,3 +446,22 @@ func TestMetaDescribesThreads(t *testing.T) {
 		t.Error("not registered by name")
 	}
 }
+
+// A token without threads_manage_replies cannot read the reply quota or reply: the post goes out
+// without a quota, and its first comment becomes a warning that names the permission.
+func TestPublishWithoutReplyPermission(t *testing.T) {
+	e := newEnv(t)
+	creds := e.creds(48 * time.Hour)
+	creds.AccessToken = e.srv.NewToken(threadstest.TokenOptions{Age: 48 * time.Hour,
+		Scopes: []string{"threads_basic", "threads_content_publish", "threads_read_replies", "threads_manage_insights"}})
+	pub, err := e.c.Publish(context.Background(), creds, publishers.Post{Text: "Main", FirstComment: "Comment"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pub.Quota != nil || len(pub.Warnings) != 1 || !strings.Contains(pub.Warnings[0], "does not have permission") {
+		t.Errorf("published %+v", pub)
+	}
+	if e.srv.CreatedWithText("Main") != 1 || e.srv.CreatedWithText("Comment") != 0 {
+		t.Errorf("posts %+v", e.srv.Posts())
+	}
+}

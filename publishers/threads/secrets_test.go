@@ -82,7 +82,7 @@ func TestSecretsNeverAppearInErrors(t *testing.T) {
 	faults := []threadstest.Fault{threadstest.TokenExpired(), threadstest.RateLimited(1), threadstest.ServerError(500),
 		threadstest.GraphError(400, 100, 0, "(#100) Invalid parameter"), threadstest.Gateway(502)}
 	for _, f := range faults {
-		e.srv.Inject(1, f)
+		e.srv.Inject(1, f.On(threadstest.EndpointCreate))
 		_, err = e.c.Publish(ctx, creds, post)
 		collect(err)
 		e.srv.Inject(1, f)

@@ -13,6 +13,7 @@ import (
 	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
 	"github.com/heraldhq/herald/publishers/x"
+	"github.com/heraldhq/herald/publishers/threads"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server"
 	"github.com/heraldhq/herald/server/secrets"
@@ -57,6 +58,7 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 		bluesky.New(bluesky.Options{Logger: log}),
 		linkedin.New(linkedin.Options{App: app("linkedin"), Logger: log}),
 		x.New(x.Options{App: app("x"), Logger: log}),
+		threads.New(threads.Options{App: app("threads"), Logger: log}),
 	}
 	return nets, err
 }

@@ -196,12 +196,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // request is a parsed Graph call.
 type request struct {
-	r       *http.Request
-	method  string
-	path    string // without the version
-	params  map[string][]string
-	files   map[string]upload
-	tok     *token
+	r      *http.Request
+	method string
+	path   string // without the version
+	params map[string][]string
+	files  map[string]upload
+	tok    *token
 }
 
 type upload struct {

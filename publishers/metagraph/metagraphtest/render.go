@@ -130,7 +130,7 @@ func (s *Server) fieldValues(r ref, tok *token) map[string]any {
 		v := map[string]any{"id": p.id, "created_time": graphTime(p.created), "updated_time": graphTime(p.created),
 			"permalink_url": "https://www.facebook.com/" + p.pageID + "/posts/" + local, "is_published": true,
 			"status_type": map[string]string{"status": "mobile_status_update", "photo": "added_photos", "album": "added_photos", "video": "added_video"}[p.kind],
-			"from": map[string]any{"name": s.pages[p.pageID].name, "id": p.pageID}}
+			"from":        map[string]any{"name": s.pages[p.pageID].name, "id": p.pageID}}
 		if p.message != "" {
 			v["message"] = p.message
 		}
@@ -321,7 +321,9 @@ func pick(lit map[string]any, sel []fieldSel) map[string]any {
 	return out
 }
 
-func encodeCursor(i int) string { return base64.RawURLEncoding.EncodeToString([]byte("idx:" + strconv.Itoa(i))) }
+func encodeCursor(i int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("idx:" + strconv.Itoa(i)))
+}
 
 func decodeCursor(c string) (int, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)

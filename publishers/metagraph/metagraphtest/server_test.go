@@ -125,7 +125,7 @@ func TestRefusesRequestsTheSpecsDoNotDescribe(t *testing.T) {
 	}{
 		{"unknown parameter", "POST", "/" + pg.ID + "/feed", url.Values{"mesage": {"typo"}}, "(#100) Invalid parameter", "mesage"},
 		{"wrong type", "POST", "/" + pg.ID + "/feed", url.Values{"message": {"x"}, "published": {"maybe"}}, "must be a boolean", "published"},
-		{"list of objects not JSON", "POST", "/" + pg.ID + "/feed", url.Values{"attached_media": {"123"}}, "must be a JSON array of objects", "attached_media"},
+		{"list of maps not JSON", "POST", "/" + pg.IGUserID + "/media", url.Values{"image_url": {"https://cdn.example.com/a.jpg"}, "user_tags": {"alice"}}, "must be a JSON array of objects", "user_tags"},
 		{"required parameter missing", "POST", "/" + pg.IGUserID + "/media_publish", url.Values{}, "The parameter creation_id is required", "creation_id"},
 		{"unsigned int", "POST", "/" + pg.IGUserID + "/media_publish", url.Values{"creation_id": {"abc"}}, "must be a non-negative integer", "creation_id"},
 		{"enum value", "GET", "/" + mediaID + "/insights", url.Values{"metric": {"views,bogus"}}, "shadowigmediainsights_metric_enum_param", "metric"},

@@ -371,7 +371,7 @@ func splitList(v, inner string) ([]string, string) {
 				out = append(out, str)
 				continue
 			}
-			if inner == "Object" || inner == "map" {
+			if inner == "map" {
 				var m map[string]any
 				if json.Unmarshal(r, &m) != nil {
 					return nil, "must be a list of objects"
@@ -381,7 +381,9 @@ func splitList(v, inner string) ([]string, string) {
 		}
 		return out, ""
 	}
-	if inner == "Object" || inner == "map" {
+	// The codegen's "Object" is loosely typed: Graph takes such lists as comma-separated names
+	// (insights' metric=post_media_view,post_clicks). A map must be JSON.
+	if inner == "map" {
 		return nil, "must be a JSON array of objects"
 	}
 	if t == "" {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/bluesky"
+	"github.com/heraldhq/herald/publishers/facebook"
+	"github.com/heraldhq/herald/publishers/instagram"
 	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
 	"github.com/heraldhq/herald/scheduler"
@@ -50,10 +52,14 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 		}
 		return a
 	}
-	_ = app // used by the networks that need app credentials
+	// Facebook Pages and Instagram (through Facebook Login) share one Meta app:
+	// HERALD_FACEBOOK_CLIENT_ID and HERALD_FACEBOOK_CLIENT_SECRET.
+	meta := app("facebook")
 	nets := []publishers.Publisher{
 		mastodon.New(mastodon.Options{Logger: log}),
 		bluesky.New(bluesky.Options{Logger: log}),
+		facebook.New(facebook.Options{App: meta, Logger: log}),
+		instagram.New(instagram.Options{App: meta, Logger: log}),
 	}
 	return nets, err
 }

@@ -52,20 +52,19 @@ func (c *Client) Metrics(ctx context.Context, creds *publishers.Credentials, ext
 	insights := true
 	for _, group := range []struct {
 		ids    []string
-		fields string
 		isPost bool
-	}{{posts, postFields, true}, {objects, countFields, false}} {
+	}{{posts, true}, {objects, false}} {
 		for start := 0; start < len(group.ids); start += MetricsBatch {
 			if err := ctx.Err(); err != nil {
 				return nil, ctxErr(ctx, "reading Facebook metrics")
 			}
 			batch := group.ids[start:min(start+MetricsBatch, len(group.ids))]
 			withInsights := group.isPost && insights
-			got, err := c.readBatch(ctx, s, batch, group.fields, withInsights)
+			got, err := c.readBatch(ctx, s, batch, group.isPost, withInsights)
 			if err != nil && withInsights && insightsRefused(err) {
 				c.opts.Logger.WarnContext(ctx, "facebook: Graph refused the post insights; reading counts without them", "error", err.Error())
 				insights = false
-				got, err = c.readBatch(ctx, s, batch, group.fields, false)
+				got, err = c.readBatch(ctx, s, batch, group.isPost, false)
 			}
 			if err != nil {
 				return nil, err
@@ -148,12 +147,16 @@ func (n node) metrics(isPost bool) publishers.Metrics {
 
 // readBatch reads up to MetricsBatch nodes with one GET /?ids=. Graph refuses the whole batch
 // when one id no longer exists (error 100), so a refused batch is read one id at a time, and the
-// ids Graph does not know are left out.
-func (c *Client) readBatch(ctx context.Context, s session, ids []string, fields string, insights bool) (map[string]publishers.Metrics, error) {
+// ids Graph does not know are left out. Any other refusal (a retired insights metric) is
+// returned.
+func (c *Client) readBatch(ctx context.Context, s session, ids []string, isPost, insights bool) (map[string]publishers.Metrics, error) {
+	fields := countFields
+	if isPost {
+		fields = postFields
+	}
 	if insights {
 		fields += insightFields
 	}
-	isPost := strings.HasPrefix(fields, "shares")
 	var got map[string]node
 	err := c.graph.Get(ctx, s.token, "/", url.Values{"ids": {strings.Join(ids, ",")}, "fields": {fields}}, &got)
 	if err == nil {
@@ -170,8 +173,8 @@ func (c *Client) readBatch(ctx context.Context, s session, ids []string, fields 
 	for _, id := range ids {
 		var n node
 		err := c.graph.Get(ctx, s.token, "/"+id, url.Values{"fields": {fields}}, &n)
-		if code, _, ok := metagraph.CodeOf(err); ok && code == 100 && !(insights && strings.Contains(err.Error(), "metric")) {
-			continue // gone, or never a post of this Page
+		if gone(err) {
+			continue
 		}
 		if err != nil {
 			return nil, err
@@ -179,6 +182,13 @@ func (c *Client) readBatch(ctx context.Context, s session, ids []string, fields 
 		out[id] = n.metrics(isPost)
 	}
 	return out, nil
+}
+
+// gone is Graph's answer for an object that does not exist, or that this token cannot see:
+// error 100 with subcode 33.
+func gone(err error) bool {
+	code, subcode, ok := metagraph.CodeOf(err)
+	return ok && code == 100 && subcode == 33
 }
 
 func ptr(n int64) *int64 { return &n }

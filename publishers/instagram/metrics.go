@@ -125,7 +125,7 @@ func (c *Client) readCounts(ctx context.Context, s session, ids []string) (map[s
 	for _, id := range ids {
 		var m mediaCounts
 		err := c.graph.Get(ctx, s.token, "/"+id, url.Values{"fields": {fields}}, &m)
-		if code, _, ok := metagraph.CodeOf(err); ok && code == 100 {
+		if code, subcode, ok := metagraph.CodeOf(err); ok && code == 100 && subcode == 33 {
 			continue // gone, or not this account's
 		}
 		if err != nil {

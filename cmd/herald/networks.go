@@ -9,11 +9,13 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/bluesky"
+	"github.com/heraldhq/herald/publishers/facebook"
+	"github.com/heraldhq/herald/publishers/instagram"
 	"github.com/heraldhq/herald/publishers/linkedin"
 	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
-	"github.com/heraldhq/herald/publishers/x"
 	"github.com/heraldhq/herald/publishers/threads"
+	"github.com/heraldhq/herald/publishers/x"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server"
 	"github.com/heraldhq/herald/server/secrets"
@@ -53,11 +55,16 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 		}
 		return a
 	}
+	// Facebook Pages and Instagram (through Facebook Login) share one Meta app:
+	// HERALD_FACEBOOK_CLIENT_ID and HERALD_FACEBOOK_CLIENT_SECRET.
+	meta := app("facebook")
 	nets := []publishers.Publisher{
 		mastodon.New(mastodon.Options{Logger: log}),
 		bluesky.New(bluesky.Options{Logger: log}),
-		linkedin.New(linkedin.Options{App: app("linkedin"), Logger: log}),
 		x.New(x.Options{App: app("x"), Logger: log}),
+		linkedin.New(linkedin.Options{App: app("linkedin"), Logger: log}),
+		facebook.New(facebook.Options{App: meta, Logger: log}),
+		instagram.New(instagram.Options{App: meta, Logger: log}),
 		threads.New(threads.Options{App: app("threads"), Logger: log}),
 	}
 	return nets, err

@@ -211,6 +211,9 @@ var builtin = map[string]*Rules{
 		// choice, not a documented Graph API limit; sizes unverified: unchecked.
 		MaxMedia: 10, SoloKinds: onlyVideoSolo,
 		AllowedMIME: map[MediaKind][]string{KindImage: anyMIME, KindGIF: gifOnly, KindVideo: anyMIME},
+		// The first comment is a comment by the Page on its post (POST /{post-id}/comments);
+		// Facebook cuts comments at 8,000 characters.
+		FirstComment: true, MaxFirstComment: 8000,
 	},
 	"telegram": {
 		Network: "telegram", Name: "Telegram",

@@ -232,11 +232,17 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64) {
 		}
 	}
 	now := s.now()
-	// A target that waited long for its channel renews its lease before calling the network, so
-	// that reconciliation (here or on another worker) cannot decide, and retry, a publish still
-	// in flight; if reconciliation already took it over, this publish steps back.
-	if t.LeaseExpiresAt != nil && t.LeaseExpiresAt.Sub(now) < s.opt.PublishTimeout+10*time.Second {
-		if err := s.store.RenewLease(ctx, t.ID, s.id, now.Add(s.opt.Lease)); err != nil {
+	pub, known := s.opt.Registry.Get(ch.Network)
+	timeout := s.opt.PublishTimeout
+	if known {
+		timeout = max(timeout, pub.Meta().PublishTimeout)
+	}
+	// The lease must outlast the network call: a target that waited long for its channel, or
+	// one on a network whose publishing takes minutes, renews its lease before calling, so that
+	// reconciliation (here or on another worker) cannot decide, and retry, a publish still in
+	// flight. If reconciliation already took it over, this publish steps back.
+	if need := timeout + 15*time.Second; t.LeaseExpiresAt != nil && t.LeaseExpiresAt.Sub(now) < need {
+		if err := s.store.RenewLease(ctx, t.ID, s.id, now.Add(max(s.opt.Lease, 2*need))); err != nil {
 			if !errors.Is(err, store.ErrLeaseLost) {
 				s.log.Error("renewing a lease failed; reconciliation decides", "target", t.ID, "err", err)
 			}
@@ -263,8 +269,7 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64) {
 		finish(store.Outcome{Status: store.TargetMissed, Error: msg, Notify: &store.Notification{Kind: store.NotifyMissed, Message: msg}})
 		return
 	}
-	pub, ok := s.opt.Registry.Get(ch.Network)
-	if !ok {
+	if !known {
 		msg := "Herald cannot publish to " + ch.Network + " in this installation (the network is not enabled)."
 		finish(store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, Error: msg})
 		return
@@ -290,7 +295,7 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64) {
 	if t.DueAt != nil {
 		s.metrics.lateness.Observe(max(start.Sub(*t.DueAt), 0).Seconds())
 	}
-	pctx, cancel := context.WithTimeout(ctx, s.opt.PublishTimeout)
+	pctx, cancel := context.WithTimeout(ctx, timeout)
 	res, perr := pub.Publish(pctx, creds, p)
 	cancel()
 	<-slot
@@ -363,7 +368,7 @@ func (s *Scheduler) backoff(attempt int) time.Duration {
 
 // reconcile decides an attempt whose outcome is unknown: found → published; definitely absent →
 // retry (no duplicate is possible); cannot tell → unconfirmed, for a person to decide.
-func (s *Scheduler) reconcile(ctx context.Context, pub publishers.Publisher, creds *publishers.Credentials, p publishers.Post, t store.Target, why string) store.Outcome {
+func (s *Scheduler) reconcile(ctx context.Context, pub publishers.Publisher, ch *store.Channel, creds *publishers.Credentials, p publishers.Post, t store.Target, why string) store.Outcome {
 	if !pub.Meta().Capabilities.FindPublished {
 		m := "Herald cannot tell whether the post was published (" + why + "). Check the channel and mark it published, or retry."
 		return store.Outcome{Status: store.TargetUnconfirmed, ErrorKind: publishers.KindUnknown.String(), Error: m,
@@ -374,7 +379,7 @@ func (s *Scheduler) reconcile(ctx context.Context, pub publishers.Publisher, cre
 	cancel()
 	switch {
 	case err == nil && found != nil:
-		return store.Outcome{Status: store.TargetPublished, ExternalID: found.ExternalID, ExternalURL: found.URL, PublishedAt: found.PublishedAt}
+		return s.published(ctx, ch, *found)
 	case err == nil:
 		return s.retryOrFail(t, publishers.KindRetryable, "The network did not receive the post ("+why+").")
 	}
@@ -440,7 +445,7 @@ func (s *Scheduler) reconcileOne(ctx context.Context, w store.Work) store.Outcom
 		return store.Outcome{Status: store.TargetUnconfirmed, Error: m, Notify: &store.Notification{Kind: store.NotifyUnconfirmed, Message: m}}
 	}
 	p, _ := s.buildPost(&w.Post, &w.Target, pub.Meta().Rules)
-	return s.reconcile(ctx, pub, creds, p, w.Target, why)
+	return s.reconcile(ctx, pub, &w.Channel, creds, p, w.Target, why)
 }
 
 func (s *Scheduler) openCredentials(ch *store.Channel) (*publishers.Credentials, error) {

@@ -115,13 +115,15 @@ func (s *Scheduler) watchQuota(ctx context.Context, ch *store.Channel, q publish
 	if q.Remaining > max(1, q.Limit/10) {
 		return
 	}
+	kind := store.NotifyQuotaLow
 	msg := fmt.Sprintf("%s (%s) has %d of its %d posts left until %s, the network's limit for this account; posts due after that wait until it resets.",
 		ch.Name, ch.Network, q.Remaining, q.Limit, reset)
 	if q.Remaining <= 0 {
+		kind = store.NotifyQuotaExhausted
 		msg = fmt.Sprintf("%s (%s) has used all %d posts the network allows until %s; its next posts wait until then.", ch.Name, ch.Network, q.Limit, reset)
 	}
 	chID := ch.ID
-	n := &store.Notification{WorkspaceID: ch.WorkspaceID, Kind: store.NotifyQuotaLow, ChannelID: &chID, Message: msg}
+	n := &store.Notification{WorkspaceID: ch.WorkspaceID, Kind: kind, ChannelID: &chID, Message: msg}
 	// Once per window: the window started at most a day before its reset.
 	if _, err := s.store.NotifyOnce(ctx, n, q.ResetAt.Add(-24*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
 		s.log.Warn("quota warning failed", "channel", ch.ID, "err", err)

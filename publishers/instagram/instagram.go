@@ -126,6 +126,9 @@ func (c *Client) Meta() publishers.Meta {
 				"insights can lag up to 48 hours and are missing while a post has too few viewers.",
 		},
 		Rules: rules,
+		// Containers (videos above all) are processed before they can be published: the poll
+		// may wait ContainerPollTimeout, plus the calls around it.
+		PublishTimeout: c.opts.ContainerPollTimeout + time.Minute,
 	}
 	if !c.graph.Configured() {
 		m.Setup = metagraph.SetupMessage("Instagram")

@@ -200,6 +200,10 @@ func (c *Client) Meta() publishers.Meta {
 				"Replies on a thread's first post include its later parts and its first comment.",
 		},
 		Rules: rules,
+		// Videos are processed for minutes before they can be published (the container poll).
+		PublishTimeout:            6 * time.Minute,
+		RefreshAhead:              RefreshMargin,
+		RenewsWithoutRefreshToken: true,
 	}
 	if !c.configured() {
 		m.Setup = setupHelp

@@ -282,8 +282,10 @@ const (
 	// NotifyWarning: a post was published, but something after it was refused (a first comment,
 	// a later part of a thread).
 	NotifyWarning = "warning"
-	// NotifyQuotaLow: a channel's posting allowance on its network is nearly or wholly used up.
-	NotifyQuotaLow = "quota_low"
+	// NotifyQuotaLow: a channel's posting allowance on its network is nearly used up;
+	// NotifyQuotaExhausted: it is used up, and the channel's posts wait for it to reset.
+	NotifyQuotaLow       = "quota_low"
+	NotifyQuotaExhausted = "quota_exhausted"
 )
 
 // Notification tells people in a workspace that something needs them.

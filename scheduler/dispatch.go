@@ -282,6 +282,9 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64) {
 		return
 	}
 	p, problem := s.buildPost(&w.Post, &t, pub.Meta().Rules)
+	if problem == "" && len(p.Thread) > 0 && !pub.Meta().Capabilities.Threads {
+		problem = pub.Meta().DisplayName + " does not publish threads in Herald yet: publish the later parts as separate posts."
+	}
 	if problem != "" {
 		finish(store.Outcome{Status: store.TargetFailed, Error: problem, ErrorKind: publishers.KindPermanent.String(),
 			Notify: &store.Notification{Kind: store.NotifyFailed, Message: problem}})
@@ -512,11 +515,11 @@ func (s *Scheduler) buildPost(post *store.Post, t *store.Target, rules content.R
 		p.FirstComment = *t.FirstComment
 	}
 	cc := content.Content{Text: text, FirstComment: p.FirstComment}
-	for _, m := range t.Media {
-		m := m
-		p.Media = append(p.Media, publishers.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, AltText: m.AltText, Size: m.SizeBytes,
-			Open: func(ctx context.Context) ([]byte, error) { return s.opt.LoadMedia(ctx, m) }})
-		cc.Media = append(cc.Media, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
+	p.Media, cc.Media = s.media(t.Media)
+	for _, part := range post.Thread {
+		pm, cm := s.media(part.Media)
+		p.Thread = append(p.Thread, publishers.ThreadPart{Text: part.Text, Media: pm})
+		cc.Thread = append(cc.Thread, content.Part{Text: part.Text, Media: cm})
 	}
 	if rules.Network != "" {
 		if r := content.Check(rules, cc); !r.OK {
@@ -528,6 +531,18 @@ func (s *Scheduler) buildPost(post *store.Post, t *store.Target, rules content.R
 		}
 	}
 	return p, ""
+}
+
+// media turns stored attachments into what a publisher uploads and what the rules check.
+func (s *Scheduler) media(in []store.Media) ([]publishers.Media, []content.Media) {
+	var pm []publishers.Media
+	var cm []content.Media
+	for _, m := range in {
+		pm = append(pm, publishers.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, AltText: m.AltText, Size: m.SizeBytes, URL: m.URL,
+			Open: func(ctx context.Context) ([]byte, error) { return s.opt.LoadMedia(ctx, m) }})
+		cm = append(cm, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
+	}
+	return pm, cm
 }
 
 // httpMedia loads an attachment from its http(s) URL, at most 100 MB.

@@ -72,6 +72,9 @@ type fakeNet struct {
 	publishTimeout time.Duration
 	refreshAhead   time.Duration
 	renewsItself   bool
+	threads        bool
+	// posts lists what Publish was asked to publish, in order.
+	posts []publishers.Post
 	// deadlines lists how long each Publish call was given (its context's deadline from now).
 	deadlines []time.Duration
 
@@ -94,7 +97,7 @@ func newFakeNet(clock clockwork.Clock) *fakeNet {
 
 func (f *fakeNet) Meta() publishers.Meta {
 	return publishers.Meta{Name: testNetwork, DisplayName: "Test network", Connect: publishers.ConnectPassword,
-		Capabilities:   publishers.Capabilities{FindPublished: true, Metrics: []string{"likes", "reposts"}},
+		Capabilities:   publishers.Capabilities{FindPublished: true, Threads: f.threads, Metrics: []string{"likes", "reposts"}},
 		PublishTimeout: f.publishTimeout, RefreshAhead: f.refreshAhead, RenewsWithoutRefreshToken: f.renewsItself}
 }
 
@@ -128,6 +131,7 @@ func (f *fakeNet) Publish(ctx context.Context, creds *publishers.Credentials, p 
 		f.deadlines = append(f.deadlines, time.Until(d))
 	}
 	f.calls[p.IdempotencyKey]++
+	f.posts = append(f.posts, p)
 	var st step
 	if q := f.script[creds.AccessToken]; len(q) > 0 {
 		st, f.script[creds.AccessToken] = q[0], q[1:]

@@ -123,3 +123,39 @@ func TestTokensRenewedAsEarlyAsTheNetworkAsks(t *testing.T) {
 		e.notified(store.NotifyTokenExpiring, 1)
 	})
 }
+
+func TestThreadsGoToNetworksThatTakeThem(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, t0, func(t *testing.T, e *env) {
+		ch := e.channel("main")
+		threaded := func(body string, at time.Time) *store.Post {
+			p := e.schedule(body, at, ch)
+			db, err := e.st.SQL()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The API stores the parts with the post (server tests cover that path).
+			if _, err := db.Exec("UPDATE posts SET thread = ? WHERE id = ?", `[{"text":"2/2 the rest","media":[{"url":"https://cdn.example/a.jpg","kind":"image","alt_text":"a cup"}]}]`, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		p := threaded("1/2 Hello", t0.Add(time.Minute))
+		e.advance(time.Minute)
+		e.dispatch(nil)
+		tg := e.target(p, ch)
+		e.check(tg, want{status: store.TargetFailed, attempts: 1, noDue: true, errHas: []string{"does not publish threads"}})
+		e.calls(tg, 0)
+
+		e.net.threads = true
+		p2 := threaded("1/2 Hello again", t0.Add(2*time.Minute))
+		e.advance(time.Minute)
+		e.dispatch(nil)
+		e.check(e.target(p2, ch), want{status: store.TargetPublished, attempts: 1, noDue: true, noErr: true})
+		sent := e.net.posts[len(e.net.posts)-1]
+		if len(sent.Thread) != 1 || sent.Thread[0].Text != "2/2 the rest" || len(sent.Thread[0].Media) != 1 ||
+			sent.Thread[0].Media[0].URL != "https://cdn.example/a.jpg" || sent.Thread[0].Media[0].AltText != "a cup" {
+			t.Errorf("thread sent: %+v", sent.Thread)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/content"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server/auth"
 	"github.com/heraldhq/herald/server/store"
@@ -330,10 +332,11 @@ func networkErr(err error, field string) error {
 }
 
 type validateRequest struct {
-	Text         string         `json:"text"`
-	FirstComment string         `json:"first_comment"`
-	Media        []mediaRequest `json:"media"`
-	Networks     []string       `json:"networks"`
+	Text         string              `json:"text"`
+	FirstComment string              `json:"first_comment"`
+	Media        []mediaRequest      `json:"media"`
+	Thread       []threadPartRequest `json:"thread"`
+	Networks     []string            `json:"networks"`
 }
 
 // validate checks content against networks' rules: the same function the composer, submission
@@ -352,11 +355,19 @@ func (s *Server) validate(c *gin.Context) {
 	if len(req.Media) > maxMedia {
 		f.add("media", "at most 20 attachments")
 	}
+	if len(req.Thread) > maxThreadParts {
+		f.add("thread", fmt.Sprintf("at most %d later parts", maxThreadParts))
+	}
+	cc := content.Content{Text: req.Text, FirstComment: req.FirstComment, Media: toContentMedia(req.Media)}
+	for i, part := range req.Thread {
+		checkText(f, fmt.Sprintf("thread[%d].text", i), part.Text, maxPostText)
+		cc.Thread = append(cc.Thread, content.Part{Text: part.Text, Media: toContentMedia(part.Media)})
+	}
 	if err := f.err(); err != nil {
 		s.fail(c, err)
 		return
 	}
-	results, err := checkContent(req.Networks, req.Text, req.FirstComment, toContentMedia(req.Media))
+	results, err := content.CheckAll(req.Networks, cc)
 	if err != nil {
 		s.fail(c, fieldErr(map[string]string{"networks": err.Error()}))
 		return

@@ -335,3 +335,41 @@ func TestCheckAllMatchesCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestThreads(t *testing.T) {
+	x, _ := ForNetwork("x")
+	li, _ := ForNetwork("linkedin")
+	long := strings.Repeat("a", 281)
+	parts := func(texts ...string) []Part {
+		out := make([]Part, len(texts))
+		for i, s := range texts {
+			out[i] = Part{Text: s}
+		}
+		return out
+	}
+	// Each later part is checked like a post, its problems named after it.
+	res := Check(x, Content{Text: "1/3 Opening", Thread: parts("2/3 fine", long)})
+	if res.OK || len(res.Problems) != 1 || res.Problems[0].Field != "thread[1].text" || res.Problems[0].Code != CodeTooLong {
+		t.Errorf("x thread: %+v", res)
+	}
+	res = Check(x, Content{Text: "1/2", Thread: []Part{{Text: "", Media: nil}}})
+	if res.OK || res.Problems[0].Field != "thread[0].text" || res.Problems[0].Code != CodeEmpty {
+		t.Errorf("empty part: %+v", res)
+	}
+	// Networks without threads say so once, for the thread as a whole.
+	res = Check(li, Content{Text: "Hello", Thread: parts("more", "and more")})
+	if res.OK || len(res.Problems) != 1 || res.Problems[0].Code != CodeThreadUnsupported || res.Problems[0].Field != "thread" {
+		t.Errorf("linkedin thread: %+v", res)
+	}
+	many := make([]string, 25)
+	for i := range many {
+		many[i] = "part"
+	}
+	res = Check(x, Content{Text: "first", Thread: parts(many...)})
+	if res.OK || res.Problems[0].Code != CodeThreadTooLong || !strings.Contains(res.Problems[0].Message, "26 of 25") {
+		t.Errorf("26 parts: %+v", res)
+	}
+	if res := Check(x, Content{Text: "first", Thread: parts(many[:24]...)}); !res.OK {
+		t.Errorf("25 parts: %+v", res)
+	}
+}

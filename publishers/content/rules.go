@@ -61,6 +61,11 @@ type Rules struct {
 	// it and many will not boost a post without it.
 	AltTextRecommended bool
 
+	// Threads means Herald can publish a thread here: later parts as replies to the first.
+	// MaxThreadParts bounds the parts, the first one included (0: no limit).
+	Threads        bool
+	MaxThreadParts int
+
 	// FirstComment means Herald can post a first comment on this network.
 	FirstComment bool
 	// MaxFirstComment is the most the first comment may count, by Counter.
@@ -119,6 +124,10 @@ const (
 	giB = 1 << 30
 )
 
+// threadParts bounds a thread on the networks where Herald publishes later parts as a reply
+// chain: Herald's bound (X's own composer stops at 25), not one the networks document.
+const threadParts = 25
+
 // MIME types shared by several rule sets.
 var (
 	jpegPNGWebP   = []string{"image/jpeg", "image/png", "image/webp"}
@@ -136,6 +145,7 @@ var (
 var builtin = map[string]*Rules{
 	"x": {
 		Network: "x", Name: "X",
+		Threads: true, MaxThreadParts: threadParts,
 		MaxLength: 280, Counter: XWeighted, // twitter-text v3 (NETWORKS.md)
 		MaxMedia: 4, SoloKinds: []MediaKind{KindVideo, KindGIF}, // 4 images, or 1 video, or 1 GIF
 		AllowedMIME: map[MediaKind][]string{KindImage: jpegPNGWebP, KindGIF: gifOnly, KindVideo: mp4MOV},
@@ -144,6 +154,7 @@ var builtin = map[string]*Rules{
 	},
 	"bluesky": {
 		Network: "bluesky", Name: "Bluesky",
+		Threads: true, MaxThreadParts: threadParts,
 		// app.bsky.feed.post: maxGraphemes 300 and maxLength 3000 (bytes).
 		MaxLength: 300, MaxBytes: 3000, Counter: Graphemes,
 		// app.bsky.embed.images: up to 4, image/*, maxSize 2,000,000 ("formerly limited to
@@ -157,6 +168,7 @@ var builtin = map[string]*Rules{
 	},
 	"mastodon": {
 		Network: "mastodon", Name: "Mastodon",
+		Threads: true, MaxThreadParts: threadParts,
 		// Default instance configuration (GET /api/v2/instance in the Mastodon OpenAPI spec):
 		// max_characters 500, characters_reserved_per_url 23, max_media_attachments 4,
 		// image_size_limit 16,777,216, video_size_limit 103,809,024, supported_mime_types. A
@@ -197,6 +209,7 @@ var builtin = map[string]*Rules{
 	},
 	"threads": {
 		Network: "threads", Name: "Threads",
+		Threads: true, MaxThreadParts: threadParts,
 		MaxLength: 500, Counter: Chars, // NETWORKS.md
 		// Product issue: 10 media (carousel), image 8 MB, video 5 minutes. Network docs: JPEG or
 		// PNG images; MP4 or MOV video up to 1 GB.
@@ -239,6 +252,7 @@ var builtin = map[string]*Rules{
 	},
 	"sandbox": {
 		Network: "sandbox", Name: "Sandbox",
+		Threads: true, MaxThreadParts: threadParts,
 		// The demo network: small, strict limits so every kind of problem can be shown.
 		MaxLength: 500, Counter: Chars,
 		MaxMedia:     4,

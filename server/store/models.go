@@ -112,8 +112,11 @@ type Post struct {
 	Revision    int
 	ScheduledAt *time.Time
 	TimeZone    string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Thread holds the later parts of a thread, published as replies to the first on every
+	// target (each network's rules permitting).
+	Thread    []ThreadPart `gorm:"serializer:json"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 
 	Labels  []PostLabel `gorm:"foreignKey:PostID"`
 	Targets []Target    `gorm:"foreignKey:PostID"`
@@ -124,6 +127,12 @@ type PostLabel struct {
 	PostID      int64 `gorm:"primaryKey"`
 	WorkspaceID int64
 	Label       string `gorm:"primaryKey"`
+}
+
+// ThreadPart is one later part of a thread, stored as JSON.
+type ThreadPart struct {
+	Text  string  `json:"text"`
+	Media []Media `json:"media,omitempty"`
 }
 
 // Media is one attachment of a target, stored as JSON.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -293,7 +294,7 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64) {
 	slot := s.networkSlot(ch.Network)
 	s.slots <- struct{}{}
 	slot <- struct{}{}
-	before := *creds
+	before := cloneCredentials(creds)
 	start := s.now()
 	if t.DueAt != nil {
 		s.metrics.lateness.Observe(max(start.Sub(*t.DueAt), 0).Seconds())
@@ -477,9 +478,12 @@ func SealCredentials(keys *secrets.Keyring, channelID int64, raw []byte) (sealed
 }
 
 func (s *Scheduler) saveCredentialsIfChanged(ctx context.Context, ch *store.Channel, before, after *publishers.Credentials) {
-	a, _ := json.Marshal(before)
-	b, _ := json.Marshal(after)
-	if string(a) == string(b) {
+	if sameCredentials(before, after) {
+		return
+	}
+	b, err := json.Marshal(after)
+	if err != nil {
+		s.log.Error("encoding refreshed credentials failed", "channel", ch.ID, "err", err)
 		return
 	}
 	sealed, kid, err := SealCredentials(s.opt.Keys, ch.ID, b)
@@ -562,4 +566,17 @@ func httpMedia(client *http.Client) func(context.Context, store.Media) ([]byte, 
 		}
 		return io.ReadAll(io.LimitReader(resp.Body, 100<<20))
 	}
+}
+
+// cloneCredentials copies c deeply enough that a publisher changing c (its Extra map included)
+// leaves the copy as it was.
+func cloneCredentials(c *publishers.Credentials) publishers.Credentials {
+	out := *c
+	out.Extra = maps.Clone(c.Extra)
+	return out
+}
+
+// sameCredentials reports whether a publish left the credentials as they were.
+func sameCredentials(a, b *publishers.Credentials) bool {
+	return a.AccessToken == b.AccessToken && a.RefreshToken == b.RefreshToken && a.Expiry.Equal(b.Expiry) && maps.Equal(a.Extra, b.Extra)
 }

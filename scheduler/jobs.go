@@ -45,7 +45,7 @@ func (s *Scheduler) collectMetrics(ctx context.Context) {
 		for i, t := range targets {
 			ids[i] = t.ExternalID
 		}
-		before := *creds
+		before := cloneCredentials(creds)
 		mctx, cancel := context.WithTimeout(ctx, s.opt.PublishTimeout)
 		got, err := pub.Metrics(mctx, creds, ids)
 		cancel()

@@ -58,16 +58,28 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 	// Facebook Pages and Instagram (through Facebook Login) share one Meta app:
 	// HERALD_FACEBOOK_CLIENT_ID and HERALD_FACEBOOK_CLIENT_SECRET.
 	meta := app("facebook")
+	hc := publishingClient()
 	nets := []publishers.Publisher{
-		mastodon.New(mastodon.Options{Logger: log}),
-		bluesky.New(bluesky.Options{Logger: log}),
-		x.New(x.Options{App: app("x"), Logger: log}),
-		linkedin.New(linkedin.Options{App: app("linkedin"), Logger: log}),
-		facebook.New(facebook.Options{App: meta, Logger: log}),
-		instagram.New(instagram.Options{App: meta, Logger: log}),
-		threads.New(threads.Options{App: app("threads"), Logger: log}),
+		mastodon.New(mastodon.Options{HTTPClient: hc, Logger: log}),
+		bluesky.New(bluesky.Options{HTTPClient: hc, Logger: log}),
+		x.New(x.Options{HTTPClient: hc, App: app("x"), Logger: log}),
+		linkedin.New(linkedin.Options{HTTPClient: hc, App: app("linkedin"), Logger: log}),
+		facebook.New(facebook.Options{HTTPClient: hc, App: meta, Logger: log}),
+		instagram.New(instagram.Options{HTTPClient: hc, App: meta, Logger: log}),
+		threads.New(threads.Options{HTTPClient: hc, App: app("threads"), Logger: log}),
 	}
 	return nets, err
+}
+
+// publishingClient is the HTTP client every publisher sends with: each request bounded to 2 min
+// (a video upload is one request on some networks; the scheduler bounds the whole publish),
+// and connections kept open for reuse in numbers a burst of publishes to one network needs (Go's
+// default keeps two per host, so a burst opened and closed a connection per post).
+func publishingClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 2048
+	t.MaxIdleConnsPerHost = 512
+	return &http.Client{Timeout: 2 * time.Minute, Transport: t}
 }
 
 // buildNotifier delivers notifications by each workspace's signed webhook and, when SMTP is

@@ -33,7 +33,9 @@ func newFixture(t *testing.T, mod ...func(*Options)) *fixture {
 }
 
 // pasted is the webhook's URL as Discord shows it to people.
-func (f *fixture) pasted() string { return "https://discord.com/api/webhooks/" + f.hook.ID + "/" + f.hook.Token }
+func (f *fixture) pasted() string {
+	return "https://discord.com/api/webhooks/" + f.hook.ID + "/" + f.hook.Token
+}
 
 func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
 	t.Helper()

@@ -109,9 +109,9 @@ func (s *Server) countBucket(w http.ResponseWriter, method, id string) (limited 
 
 // form is an execution's parameters, from a JSON body or payload_json.
 type form struct {
-	Content         *string         `json:"content"`
-	Username        string          `json:"username"`
-	AvatarURL       string          `json:"avatar_url"`
+	Content         *string `json:"content"`
+	Username        string  `json:"username"`
+	AvatarURL       string  `json:"avatar_url"`
 	AllowedMentions *struct {
 		Parse []string `json:"parse"`
 	} `json:"allowed_mentions"`

@@ -9,8 +9,11 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/bluesky"
+	"github.com/heraldhq/herald/publishers/discord"
 	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/publishers/slack"
+	"github.com/heraldhq/herald/publishers/telegram"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server"
 	"github.com/heraldhq/herald/server/secrets"
@@ -38,7 +41,8 @@ func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Regi
 }
 
 // realNetworks are the publishers for real networks. Mastodon registers an app on each instance
-// when an account connects and Bluesky uses app passwords, so neither needs app credentials;
+// when an account connects, Bluesky uses app passwords, and Telegram, Discord and Slack connect
+// with values a person types (a bot token, a webhook URL), so none of them needs app credentials;
 // networks that do read them with appCredentials and say how to set them up when they are
 // missing (Meta.Setup) rather than failing.
 func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
@@ -54,6 +58,9 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 	nets := []publishers.Publisher{
 		mastodon.New(mastodon.Options{Logger: log}),
 		bluesky.New(bluesky.Options{Logger: log}),
+		telegram.New(telegram.Options{Logger: log}),
+		discord.New(discord.Options{Logger: log}),
+		slack.New(slack.Options{Logger: log}),
 	}
 	return nets, err
 }

@@ -9,11 +9,14 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/bluesky"
+	"github.com/heraldhq/herald/publishers/discord"
 	"github.com/heraldhq/herald/publishers/facebook"
 	"github.com/heraldhq/herald/publishers/instagram"
 	"github.com/heraldhq/herald/publishers/linkedin"
 	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/publishers/slack"
+	"github.com/heraldhq/herald/publishers/telegram"
 	"github.com/heraldhq/herald/publishers/threads"
 	"github.com/heraldhq/herald/publishers/x"
 	"github.com/heraldhq/herald/scheduler"
@@ -43,7 +46,8 @@ func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Regi
 }
 
 // realNetworks are the publishers for real networks. Mastodon registers an app on each instance
-// when an account connects and Bluesky uses app passwords, so neither needs app credentials;
+// when an account connects, Bluesky uses app passwords, and Telegram, Discord and Slack connect
+// with values a person types (a bot token, a webhook URL), so none of them needs app credentials;
 // networks that do read them with appCredentials and say how to set them up when they are
 // missing (Meta.Setup) rather than failing.
 func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
@@ -67,6 +71,10 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 		facebook.New(facebook.Options{HTTPClient: hc, App: meta, Logger: log}),
 		instagram.New(instagram.Options{HTTPClient: hc, App: meta, Logger: log}),
 		threads.New(threads.Options{HTTPClient: hc, App: app("threads"), Logger: log}),
+		// Community spaces, connected with a form (bot token, webhook URL): no app credentials.
+		telegram.New(telegram.Options{HTTPClient: hc, Logger: log}),
+		discord.New(discord.Options{HTTPClient: hc, Logger: log}),
+		slack.New(slack.Options{HTTPClient: hc, Logger: log}),
 	}
 	return nets, err
 }

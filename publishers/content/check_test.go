@@ -170,8 +170,10 @@ func TestCheck(t *testing.T) {
 			want: []want{{Code: CodeTooManyMedia, Field: "media", Start: -1, End: -1, Message: "11 of 10"}}},
 
 		// Slack
-		{name: "slack media", network: "slack", content: Content{Text: "x", Media: jpeg}, length: 1, limit: 40000,
-			want: []want{{Code: CodeTooManyMedia, Field: "media", Start: -1, End: -1, Message: "Slack does not take attachments: remove 1 attachment"}}},
+		{name: "slack media", network: "slack", content: Content{Text: "x", Media: []Media{img("image/png", 1), img("image/png", 1), img("image/png", 1),
+			img("image/png", 1), img("image/png", 1), img("image/png", 1), img("image/png", 1), img("image/png", 1), img("image/png", 1), img("image/png", 1), img("image/png", 1)}},
+			length: 1, limit: 40000,
+			want: []want{{Code: CodeTooManyMedia, Field: "media", Start: -1, End: -1, Message: "Too many attachments for Slack: 11 of 10"}}},
 
 		// Sandbox
 		{name: "sandbox video", network: "sandbox", content: Content{Text: "x", Media: []Media{vid("video/mp4", 1)}}, length: 1, limit: 500,

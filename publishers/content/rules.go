@@ -248,7 +248,10 @@ var builtin = map[string]*Rules{
 	"slack": {
 		Network: "slack", Name: "Slack",
 		MaxLength: 40000, Counter: Chars, // chat.postMessage truncates text beyond 40,000
-		MaxMedia: 0, // incoming webhooks cannot upload files
+		// A bot-token channel uploads files (files.completeUploadExternal takes up to 10, of any
+		// type); an incoming webhook cannot, and its publisher refuses attachments in plain words.
+		MaxMedia:    10,
+		AllowedMIME: map[MediaKind][]string{KindImage: anyMIME, KindGIF: gifOnly, KindVideo: anyMIME},
 	},
 	"sandbox": {
 		Network: "sandbox", Name: "Sandbox",

@@ -116,14 +116,11 @@ func New(opts Options) *Client {
 // MetricsNote is what Meta says about engagement.
 const MetricsNote = "With a bot token Herald reads reactions (reported as likes) and thread replies. Posts sent through an incoming webhook have no message id, so Slack cannot be asked about them: they have no link and no engagement."
 
-// Rules are Slack's content rules for Herald: content.ForNetwork("slack") with attachments
-// allowed, since a bot-token channel uploads files (up to 10 per message). An incoming webhook
-// cannot upload files: Publish refuses attachments on a webhook channel with a plain message.
+// Rules are Slack's content rules for Herald, content.ForNetwork("slack"): attachments allowed,
+// since a bot-token channel uploads files (up to 10 per message). An incoming webhook cannot
+// upload files: Publish refuses attachments on a webhook channel with a plain message.
 func Rules() content.Rules {
 	r, _ := content.ForNetwork(Name)
-	r.MaxMedia = 10
-	// A nil list accepts any type of that kind: Slack takes any file.
-	r.AllowedMIME = map[content.MediaKind][]string{content.KindImage: nil, content.KindGIF: {"image/gif"}, content.KindVideo: nil}
 	return r
 }
 

@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/heraldhq/herald/server/workflow"
 )
@@ -380,25 +383,31 @@ func (s *Store) FinishTargets(ctx context.Context, worker string, fs []Finish) (
 				return err
 			}
 		}
+		// The targets this worker still holds, locked (after their posts, as every writer does):
+		// only they get an outcome, written by one statement for the whole batch.
+		var held []int64
+		if err := s.lockForUpdate(db).Model(&Target{}).Where("id IN ? AND status = ? AND lease_owner = ?", ids, TargetPublishing, worker).
+			Pluck("id", &held).Error; err != nil {
+			return err
+		}
+		mine := make(map[int64]bool, len(held))
+		for _, id := range held {
+			mine[id] = true
+		}
 		now := s.now()
 		var events []AuditEvent
 		var notes []Notification
+		var rows []targetChange
 		touched := map[int64]bool{}
 		for _, f := range fs {
 			t, ok := byID[f.TargetID]
-			if !ok {
+			if !ok || !mine[t.ID] {
 				lost = append(lost, f.TargetID)
 				continue
 			}
+			delete(mine, t.ID) // an id given twice is written once
 			out := f.Outcome
-			res := db.Model(&Target{}).Where("id = ? AND status = ? AND lease_owner = ?", t.ID, TargetPublishing, worker).Updates(outcomeChanges(out, now))
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected == 0 {
-				lost = append(lost, t.ID)
-				continue
-			}
+			rows = append(rows, targetChange{id: t.ID, changes: outcomeChanges(out, now)})
 			touched[t.PostID] = true
 			summary := fmt.Sprintf("channel %d: %s", t.ChannelID, out.Status)
 			if out.Error != "" {
@@ -415,6 +424,9 @@ func (s *Store) FinishTargets(ctx context.Context, worker string, fs []Finish) (
 				nn.Message = truncate(nn.Message, 2000)
 				notes = append(notes, nn)
 			}
+		}
+		if err := updateTargets(db, rows); err != nil {
+			return err
 		}
 		if len(events) > 0 {
 			if err := db.Create(&events).Error; err != nil {
@@ -435,6 +447,78 @@ func (s *Store) FinishTargets(ctx context.Context, worker string, fs []Finish) (
 		return s.settlePosts(db, settle)
 	})
 	return lost, err
+}
+
+// targetChange is one target's new column values.
+type targetChange struct {
+	id      int64
+	changes map[string]any
+}
+
+// updateTargets writes each row's changes in one UPDATE for all of them: every column any row
+// changes is set to CASE id WHEN … THEN … ELSE column END. A batch of outcomes costs one
+// statement instead of one per target. Values are bound as parameters; gorm expressions (the
+// attempts refund) are inlined as the SQL they are.
+func updateTargets(db *gorm.DB, rows []targetChange) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	colSet := map[string]bool{}
+	for _, r := range rows {
+		for c := range r.changes {
+			colSet[c] = true
+		}
+	}
+	cols := make([]string, 0, len(colSet))
+	for c := range colSet {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	var sb strings.Builder
+	var args []any
+	sb.WriteString("UPDATE targets SET ")
+	for i, c := range cols {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(c + " = CASE id")
+		for _, r := range rows {
+			v, ok := r.changes[c]
+			if !ok {
+				continue
+			}
+			sb.WriteString(" WHEN ? THEN ")
+			args = append(args, r.id)
+			switch x := v.(type) {
+			case clause.Expr:
+				sb.WriteString("(" + x.SQL + ")")
+				args = append(args, x.Vars...)
+			case nil:
+				sb.WriteString("NULL")
+			case time.Time:
+				sb.WriteString("?")
+				args = append(args, dbTime(x))
+			case *time.Time:
+				if x == nil {
+					sb.WriteString("NULL")
+				} else {
+					sb.WriteString("?")
+					args = append(args, dbTime(*x))
+				}
+			default:
+				sb.WriteString("?")
+				args = append(args, x)
+			}
+		}
+		sb.WriteString(" ELSE " + c + " END")
+	}
+	sb.WriteString(" WHERE id IN ?")
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.id
+	}
+	args = append(args, ids)
+	return db.Exec(sb.String(), args...).Error
 }
 
 // outcomeChanges are the target's columns after an attempt ended with out.

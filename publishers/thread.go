@@ -23,7 +23,12 @@ func ThreadPartWarning(displayName string, n, total int, err error, firstComment
 		s = fmt.Sprintf("Part %d of %d may or may not have been published: %s did not confirm it (%s); the earlier parts are online. Check the thread on %s before adding the rest by hand.",
 			n, total, displayName, reason, displayName)
 	} else {
-		s = fmt.Sprintf("Part %d of %d was not published: %s; the earlier parts are online.", n, total, reason)
+		// A reason of several sentences ends with a full stop, not a semicolon.
+		sep := "; the"
+		if strings.Contains(reason, ". ") {
+			sep = ". The"
+		}
+		s = fmt.Sprintf("Part %d of %d was not published: %s%s earlier parts are online.", n, total, reason, sep)
 	}
 	if rest := notAttempted(n, total, firstComment); rest != "" {
 		s += " Herald stopped there, so " + rest

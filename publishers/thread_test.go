@@ -23,6 +23,8 @@ func TestThreadPartWarning(t *testing.T) {
 			"Part 2 of 4 was not published: Validation failed: Text character limit of 500 exceeded; the earlier parts are online. Herald stopped there, so parts 3 to 4 and the first comment were not published either."},
 		{"only the comment left", 2, 2, refused, true,
 			"Part 2 of 2 was not published: Validation failed: Text character limit of 500 exceeded; the earlier parts are online. Herald stopped there, so the first comment was not published either."},
+		{"a reason of two sentences", 2, 2, Errorf("sandbox", KindPermanent, 422, "Sandbox refused the post: it contains #fail. Remove #fail to publish it."), false,
+			"Part 2 of 2 was not published: Sandbox refused the post: it contains #fail. Remove #fail to publish it. The earlier parts are online."},
 		{"unknown outcome", 2, 3, lost, false,
 			"Part 2 of 3 may or may not have been published: Mastodon did not confirm it (The network did not answer in time); the earlier parts are online. Check the thread on Mastodon before adding the rest by hand. Herald stopped there, so part 3 was not published either."},
 	} {

@@ -293,7 +293,7 @@ func TestInstanceRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rules.MaxLength != 5000 || rules.MaxMedia != 4 || rules.MaxImageBytes != 16777216 || rules.MaxVideoBytes != 103809024 {
+	if rules.MaxLength != 5000 || rules.MaxFirstComment != 5000 || !rules.FirstComment || rules.MaxMedia != 4 || rules.MaxImageBytes != 16777216 || rules.MaxVideoBytes != 103809024 {
 		t.Errorf("rules %+v", rules)
 	}
 	res := content.Check(rules, content.Content{Text: strings.Repeat("a", 1000)})

@@ -89,6 +89,9 @@ func TestCheck(t *testing.T) {
 		{name: "x link", network: "x", content: Content{Text: "read https://example.com/" + strings.Repeat("p", 300)}, length: 28, limit: 280, ok: true},
 
 		// Bluesky
+		{name: "bluesky first comment", network: "bluesky", content: Content{Text: "hi", FirstComment: strings.Repeat("é", 300)}, length: 2, limit: 300, ok: true},
+		{name: "bluesky first comment too long", network: "bluesky", content: Content{Text: "hi", FirstComment: strings.Repeat("c", 301)}, length: 2, limit: 300,
+			want: []want{{Code: CodeFirstCommentTooLong, Field: "first_comment", Start: 300, End: 301, Message: "301 of 300"}}},
 		{name: "bluesky 300", network: "bluesky", content: Content{Text: strings.Repeat("é", 300)}, length: 300, limit: 300, ok: true},
 		{name: "bluesky 301", network: "bluesky", content: Content{Text: strings.Repeat("b", 301)}, length: 301, limit: 300,
 			want: []want{{Code: CodeTooLong, Field: "text", Start: 300, End: 301, Message: "301 of 300"}}},
@@ -105,6 +108,9 @@ func TestCheck(t *testing.T) {
 			want: []want{{Code: CodeMediaType, Field: "media[0]", Start: -1, End: -1, Message: "not a image type"}}},
 
 		// Mastodon
+		{name: "mastodon first comment", network: "mastodon", content: Content{Text: "x", FirstComment: strings.Repeat("c", 500)}, length: 1, limit: 500, ok: true},
+		{name: "mastodon first comment too long", network: "mastodon", content: Content{Text: "x", FirstComment: strings.Repeat("c", 501)}, length: 1, limit: 500,
+			want: []want{{Code: CodeFirstCommentTooLong, Field: "first_comment", Start: 500, End: 501, Message: "501 of 500"}}},
 		{name: "mastodon remote mention", network: "mastodon", content: Content{Text: strings.Repeat("a", 493) + " @alice@example.social"}, length: 500, limit: 500, ok: true},
 		{name: "mastodon link", network: "mastodon", content: Content{Text: strings.Repeat("a", 477) + " https://example.com/" + strings.Repeat("x", 200)}, length: 501, limit: 500,
 			want: []want{{Code: CodeTooLong, Field: "text", Start: 478, End: 478 + 220, Message: "501 of 500"}}},

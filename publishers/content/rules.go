@@ -165,6 +165,8 @@ var builtin = map[string]*Rules{
 		AllowedMIME:   map[MediaKind][]string{KindImage: anyMIME, KindVideo: {"video/mp4"}},
 		MaxImageBytes: 2_000_000, MaxVideoBytes: 300_000_000, MaxVideoSeconds: 180,
 		AltTextRecommended: true,
+		// The first comment is a post of its own (a reply): the same 300 graphemes.
+		FirstComment: true, MaxFirstComment: 300,
 	},
 	"mastodon": {
 		Network: "mastodon", Name: "Mastodon",
@@ -184,6 +186,8 @@ var builtin = map[string]*Rules{
 		// Not in the product issue: Mastodon's culture expects descriptions (description_limit
 		// is 1,500), so Herald nudges as it does for Bluesky.
 		AltTextRecommended: true,
+		// The first comment is a status of its own (a self-reply): the same limit.
+		FirstComment: true, MaxFirstComment: 500,
 	},
 	"linkedin": {
 		Network: "linkedin", Name: "LinkedIn",

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/content"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server/auth"
 	"github.com/heraldhq/herald/server/store"
@@ -33,11 +35,18 @@ func (s *Server) listNetworks(c *gin.Context) {
 	out := page[networkView]{Items: []networkView{}}
 	if s.cfg.Registry != nil {
 		for _, p := range s.cfg.Registry.All() {
-			m := p.Meta()
+			m := s.networkMeta(p)
 			out.Items = append(out.Items, networkView{Meta: m, Limits: networkLimits{MaxLength: m.Rules.MaxLength, MaxMedia: m.Rules.MaxMedia}})
 		}
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// networkMeta is a publisher's Meta with this installation's callback URL in its setup help.
+func (s *Server) networkMeta(p publishers.Publisher) publishers.Meta {
+	m := p.Meta()
+	m.Setup = strings.ReplaceAll(m.Setup, publishers.CallbackPlaceholder, s.redirectURL(m.Name))
+	return m
 }
 
 type connectRequest struct {
@@ -47,6 +56,8 @@ type connectRequest struct {
 	Identifier string `json:"identifier"`
 	Password   string `json:"password"`
 	Server     string `json:"server"`
+	// Values are the fields of a form network (a bot token and a chat, a webhook URL).
+	Values map[string]string `json:"values"`
 	// ChannelID reconnects an existing channel instead of adding one.
 	ChannelID int64 `json:"channel_id"`
 }
@@ -74,6 +85,10 @@ func (s *Server) connectChannel(c *gin.Context) {
 	var req connectRequest
 	if err := decodeOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
+		return
+	}
+	if setup := s.networkMeta(pub).Setup; setup != "" {
+		s.fail(c, apiErr(http.StatusConflict, "network_not_configured", setup))
 		return
 	}
 	ctx := c.Request.Context()
@@ -142,6 +157,27 @@ func (s *Server) connectChannel(c *gin.Context) {
 			return
 		}
 		c.JSON(http.StatusCreated, viewChannel(ch))
+	case publishers.FormConnector:
+		if err := checkFormValues(pub.Meta().Form, req.Values); err != nil {
+			s.fail(c, err)
+			return
+		}
+		creds, acct, err := conn.ConnectForm(ctx, trimValues(req.Values))
+		if err != nil {
+			var fe *publishers.FieldError
+			if errors.As(err, &fe) {
+				s.fail(c, fieldErr(map[string]string{"values." + fe.Field: fe.Message}))
+				return
+			}
+			s.fail(c, networkErr(err, "values"))
+			return
+		}
+		ch, err := s.saveConnection(c, ws, network, req.ChannelID, creds, acct)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, viewChannel(ch))
 	default:
 		s.fail(c, apiErr(http.StatusNotFound, "unknown_network", "Herald cannot connect to "+network+" here."))
 	}
@@ -195,6 +231,16 @@ func (s *Server) connectCallback(c *gin.Context) {
 	var chID int64
 	if st.ChannelID != nil {
 		chID = *st.ChannelID
+	}
+	if chooser, ok := pub.(publishers.AccountChooser); ok {
+		creds, acct, err = s.chooseAfterOAuth(c, chooser, st, creds)
+		if err != nil {
+			back("connect_error=" + url.QueryEscape(err.Error()))
+			return
+		}
+		if creds == nil {
+			return // the person picks among several accounts; chooseAfterOAuth redirected
+		}
 	}
 	ch, err := s.saveConnection(c, st.WorkspaceID, network, chID, creds, acct)
 	if err != nil {
@@ -286,10 +332,11 @@ func networkErr(err error, field string) error {
 }
 
 type validateRequest struct {
-	Text         string         `json:"text"`
-	FirstComment string         `json:"first_comment"`
-	Media        []mediaRequest `json:"media"`
-	Networks     []string       `json:"networks"`
+	Text         string              `json:"text"`
+	FirstComment string              `json:"first_comment"`
+	Media        []mediaRequest      `json:"media"`
+	Thread       []threadPartRequest `json:"thread"`
+	Networks     []string            `json:"networks"`
 }
 
 // validate checks content against networks' rules: the same function the composer, submission
@@ -308,11 +355,19 @@ func (s *Server) validate(c *gin.Context) {
 	if len(req.Media) > maxMedia {
 		f.add("media", "at most 20 attachments")
 	}
+	if len(req.Thread) > maxThreadParts {
+		f.add("thread", fmt.Sprintf("at most %d later parts", maxThreadParts))
+	}
+	cc := content.Content{Text: req.Text, FirstComment: req.FirstComment, Media: toContentMedia(req.Media)}
+	for i, part := range req.Thread {
+		checkText(f, fmt.Sprintf("thread[%d].text", i), part.Text, maxPostText)
+		cc.Thread = append(cc.Thread, content.Part{Text: part.Text, Media: toContentMedia(part.Media)})
+	}
 	if err := f.err(); err != nil {
 		s.fail(c, err)
 		return
 	}
-	results, err := checkContent(req.Networks, req.Text, req.FirstComment, toContentMedia(req.Media))
+	results, err := content.CheckAll(req.Networks, cc)
 	if err != nil {
 		s.fail(c, fieldErr(map[string]string{"networks": err.Error()}))
 		return

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -144,6 +145,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	log := newLogger(c, stderr)
+	// HERALD_CPU_PROFILE names a file for a CPU profile of the whole run (for `herald bench
+	// scheduler` investigations); it is written when the process stops.
+	if path := os.Getenv("HERALD_CPU_PROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	st, loc, err := openStore(ctx, c, log)
 	if err != nil {
 		return err

@@ -9,8 +9,16 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/bluesky"
+	"github.com/heraldhq/herald/publishers/discord"
+	"github.com/heraldhq/herald/publishers/facebook"
+	"github.com/heraldhq/herald/publishers/instagram"
+	"github.com/heraldhq/herald/publishers/linkedin"
 	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/publishers/slack"
+	"github.com/heraldhq/herald/publishers/telegram"
+	"github.com/heraldhq/herald/publishers/threads"
+	"github.com/heraldhq/herald/publishers/x"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server"
 	"github.com/heraldhq/herald/server/secrets"
@@ -38,7 +46,8 @@ func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Regi
 }
 
 // realNetworks are the publishers for real networks. Mastodon registers an app on each instance
-// when an account connects and Bluesky uses app passwords, so neither needs app credentials;
+// when an account connects, Bluesky uses app passwords, and Telegram, Discord and Slack connect
+// with values a person types (a bot token, a webhook URL), so none of them needs app credentials;
 // networks that do read them with appCredentials and say how to set them up when they are
 // missing (Meta.Setup) rather than failing.
 func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
@@ -50,12 +59,35 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 		}
 		return a
 	}
-	_ = app // used by the networks that need app credentials
+	// Facebook Pages and Instagram (through Facebook Login) share one Meta app:
+	// HERALD_FACEBOOK_CLIENT_ID and HERALD_FACEBOOK_CLIENT_SECRET.
+	meta := app("facebook")
+	hc := publishingClient()
 	nets := []publishers.Publisher{
-		mastodon.New(mastodon.Options{Logger: log}),
-		bluesky.New(bluesky.Options{Logger: log}),
+		mastodon.New(mastodon.Options{HTTPClient: hc, Logger: log}),
+		bluesky.New(bluesky.Options{HTTPClient: hc, Logger: log}),
+		x.New(x.Options{HTTPClient: hc, App: app("x"), Logger: log}),
+		linkedin.New(linkedin.Options{HTTPClient: hc, App: app("linkedin"), Logger: log}),
+		facebook.New(facebook.Options{HTTPClient: hc, App: meta, Logger: log}),
+		instagram.New(instagram.Options{HTTPClient: hc, App: meta, Logger: log}),
+		threads.New(threads.Options{HTTPClient: hc, App: app("threads"), Logger: log}),
+		// Community spaces, connected with a form (bot token, webhook URL): no app credentials.
+		telegram.New(telegram.Options{HTTPClient: hc, Logger: log}),
+		discord.New(discord.Options{HTTPClient: hc, Logger: log}),
+		slack.New(slack.Options{HTTPClient: hc, Logger: log}),
 	}
 	return nets, err
+}
+
+// publishingClient is the HTTP client every publisher sends with: each request bounded to 2 min
+// (a video upload is one request on some networks; the scheduler bounds the whole publish),
+// and connections kept open for reuse in numbers a burst of publishes to one network needs (Go's
+// default keeps two per host, so a burst opened and closed a connection per post).
+func publishingClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 2048
+	t.MaxIdleConnsPerHost = 512
+	return &http.Client{Timeout: 2 * time.Minute, Transport: t}
 }
 
 // buildNotifier delivers notifications by each workspace's signed webhook and, when SMTP is

@@ -114,6 +114,9 @@ type Post struct {
 	Revision    int
 	ScheduledAt *time.Time
 	TimeZone    string
+	// Thread holds the later parts of a thread, published as replies to the first on every
+	// target (each network's rules permitting).
+	Thread []ThreadPart `gorm:"serializer:json"`
 	// VoiceScore is the brand voice score (0–100) of the current revision; nil until computed,
 	// and again after an edit or a change of the workspace's voice profile.
 	VoiceScore *int
@@ -129,6 +132,12 @@ type PostLabel struct {
 	PostID      int64 `gorm:"primaryKey"`
 	WorkspaceID int64
 	Label       string `gorm:"primaryKey"`
+}
+
+// ThreadPart is one later part of a thread, stored as JSON.
+type ThreadPart struct {
+	Text  string  `json:"text"`
+	Media []Media `json:"media,omitempty"`
 }
 
 // Media is one attachment of a target, stored as JSON.
@@ -286,6 +295,13 @@ const (
 	NotifyNeedsReconnect = "needs_reconnect"
 	NotifyTokenExpiring  = "token_expiring"
 	NotifyAlarm          = "alarm"
+	// NotifyWarning: a post was published, but something after it was refused (a first comment,
+	// a later part of a thread).
+	NotifyWarning = "warning"
+	// NotifyQuotaLow: a channel's posting allowance on its network is nearly used up;
+	// NotifyQuotaExhausted: it is used up, and the channel's posts wait for it to reset.
+	NotifyQuotaLow       = "quota_low"
+	NotifyQuotaExhausted = "quota_exhausted"
 	// NotifyApprovalReminder reminds approvers of a post whose approval deadline is near.
 	NotifyApprovalReminder = "approval_reminder"
 	// NotifyApprovalMissed tells the author and editors that a post was not approved in time and
@@ -321,6 +337,10 @@ type OAuthState struct {
 	Sealed      string
 	ExpiresAt   time.Time
 }
+
+// TableName is the migration's name for the table; GORM's own naming would split "OAuth" into
+// "o_auth".
+func (OAuthState) TableName() string { return "oauth_states" }
 
 // VoiceProfile is a workspace's brand voice, stored as the JSON of a voice.Profile; the server
 // decodes and validates it. Version counts the saves.

@@ -261,8 +261,13 @@ func (s *Server) clientLink(c *gin.Context, locale string) *store.ClientLink {
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound), err == nil && (l.RevokedAt != nil || !s.now().Before(l.ExpiresAt)):
+		if l != nil {
+			// A link that existed speaks its own language.
+			locale = pageLocale(c, l.Locale)
+		}
 		// A wrong token costs more than a right one: guessing is throttled hard.
-		if ok, _ := s.clientBadRL.Allow("client-bad:" + clientAddr(c)); !ok {
+		if ok, retry := s.clientBadRL.Allow("client-bad:" + clientAddr(c)); !ok {
+			c.Header("Retry-After", strconv.Itoa(max(1, int(retry.Seconds()))))
 			s.renderClient(c, http.StatusTooManyRequests, clientPageData{Locale: locale, Invalid: true, Error: clientText(locale, "slow_down")})
 			return nil
 		}

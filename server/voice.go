@@ -193,10 +193,36 @@ func (r *checkRequest) validate(f fields) {
 
 // checkTarget is one text checked for one channel.
 type checkTarget struct {
-	field   string // "text" for the post's text, "targets[i].text" for a channel's own text
+	field   string // "text" for the post's text, "targets[i].text" for a channel's own text, "thread[i].text"
 	text    string
 	channel int64
 	network string
+	// part marks a later part of a thread: what the post as a whole must carry (the brand's
+	// hashtags, a disclaimer) is not asked of every reply.
+	part bool
+}
+
+// postTargets lists the texts of a post to check: each target's text (its own, or the post's)
+// for its channel, then the thread's later parts for the same channels.
+func postTargets(p *store.Post, networks map[int64]string) []checkTarget {
+	var out []checkTarget
+	for i, t := range p.Targets {
+		ct := checkTarget{field: "text", text: p.Body, channel: t.ChannelID, network: networks[t.ChannelID]}
+		if t.TextOverride != nil && *t.TextOverride != "" {
+			ct.field, ct.text = fmt.Sprintf("targets[%d].text", i), *t.TextOverride
+		}
+		out = append(out, ct)
+	}
+	if len(out) == 0 {
+		out = []checkTarget{{field: "text", text: p.Body}}
+	}
+	channels := out
+	for i, part := range p.Thread {
+		for _, ch := range channels {
+			out = append(out, checkTarget{field: fmt.Sprintf("thread[%d].text", i), text: part.Text, channel: ch.channel, network: ch.network, part: true})
+		}
+	}
+	return out
 }
 
 // voiceCheck is the result of checking a post's texts.
@@ -220,6 +246,9 @@ func checkTexts(p *voice.Profile, targets []checkTarget, labels []string, campai
 			out.language, out.detected = res.Language, res.Detected
 		}
 		for _, fd := range res.Findings {
+			if t.part && (fd.Rule == voice.RuleHashtagRequired || fd.Rule == voice.RuleDisclaimer) {
+				continue
+			}
 			key := fmt.Sprintf("%s|%s|%d|%d|%s", t.field, fd.Rule, fd.Span.Start, fd.Span.End, fd.Message)
 			if i, ok := index[key]; ok {
 				if t.channel != 0 && !slices.Contains(out.findings[i].ChannelIDs, t.channel) {
@@ -330,17 +359,7 @@ func (s *Server) postVoice(ctx context.Context, ws *store.Workspace, p *store.Po
 		return nil, err
 	}
 	labels := postLabels(p)
-	var targets []checkTarget
-	for i, t := range p.Targets {
-		ct := checkTarget{field: "text", text: p.Body, channel: t.ChannelID, network: networks[t.ChannelID]}
-		if t.TextOverride != nil && *t.TextOverride != "" {
-			ct.field, ct.text = fmt.Sprintf("targets[%d].text", i), *t.TextOverride
-		}
-		targets = append(targets, ct)
-	}
-	if len(targets) == 0 {
-		targets = []checkTarget{{field: "text", text: p.Body}}
-	}
+	targets := postTargets(p, networks)
 	res := checkTexts(prof, targets, labels, p.Campaign, "", locale)
 	v := &postVoiceView{PostID: p.ID, Revision: p.Revision, HasProfile: hasProfile, Score: res.score, Language: res.language,
 		Findings: nonNil(res.findings), Acknowledgements: []ackView{}}
@@ -602,7 +621,14 @@ func (s *Server) voiceGate(ctx context.Context, c *gin.Context, ws *store.Worksp
 			blocking = append(blocking, f)
 		}
 	}
+	// The field message is the first error when there is one: that is what must change.
 	first := blocking[0]
+	for _, f := range blocking {
+		if f.Severity == string(voice.Error) {
+			first = f
+			break
+		}
+	}
 	ae := &APIError{Status: http.StatusUnprocessableEntity, Fields: map[string]string{first.Field: first.Message},
 		Details: map[string]any{"findings": blocking, "revision": p.Revision}}
 	if v.Errors > 0 {
@@ -648,17 +674,7 @@ func (s *Server) scorePosts(ctx context.Context, wsID int64, posts []store.Post)
 	}
 	for _, i := range missing {
 		p := &posts[i]
-		var targets []checkTarget
-		for _, t := range p.Targets {
-			text := p.Body
-			if t.TextOverride != nil && *t.TextOverride != "" {
-				text = *t.TextOverride
-			}
-			targets = append(targets, checkTarget{field: "text", text: text, channel: t.ChannelID, network: networks[t.ChannelID]})
-		}
-		if len(targets) == 0 {
-			targets = []checkTarget{{field: "text", text: p.Body}}
-		}
+		targets := postTargets(p, networks)
 		score := checkTexts(prof, targets, postLabels(p), p.Campaign, "", "en").score
 		p.VoiceScore = &score
 		if err := s.store.SetVoiceScore(ctx, wsID, p.ID, p.Revision, score); err != nil {

@@ -672,16 +672,14 @@ func (s *Server) scorePosts(ctx context.Context, wsID int64, posts []store.Post)
 	if err != nil {
 		return err
 	}
+	updates := make([]store.VoiceScore, 0, len(missing))
 	for _, i := range missing {
 		p := &posts[i]
-		targets := postTargets(p, networks)
-		score := checkTexts(prof, targets, postLabels(p), p.Campaign, "", "en").score
+		score := checkTexts(prof, postTargets(p, networks), postLabels(p), p.Campaign, "", "en").score
 		p.VoiceScore = &score
-		if err := s.store.SetVoiceScore(ctx, wsID, p.ID, p.Revision, score); err != nil {
-			return err
-		}
+		updates = append(updates, store.VoiceScore{PostID: p.ID, Revision: p.Revision, Score: score})
 	}
-	return nil
+	return s.store.SetVoiceScores(ctx, wsID, updates)
 }
 
 // scoreOne is scorePosts for one post.

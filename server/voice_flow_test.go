@@ -552,38 +552,46 @@ func TestLibraryAndCompose(t *testing.T) {
 }
 
 func TestVoiceScoreOnCalendar(t *testing.T) {
-	e := newEnv(t, "sqlite")
-	w := e.A
-	author, editor := w.user(workflow.Author), w.user(workflow.Editor)
-	at := time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC)
-	p := e.postWith(t, w, author, "Envoi gratuit pour nos utilisateurs", nil, &at)
-	calendar := func() *int {
-		var cal calendarResponse
-		e.get(t, editor, wsPath(w, "/calendar?from=2026-03-01&to=2026-04-01")).want(t, http.StatusOK).decode(t, &cal)
-		for _, cp := range cal.Posts {
-			if cp.ID == p.ID {
-				return cp.VoiceScore
+	eachDialect(t, func(t *testing.T, e *testEnv) {
+		w := e.A
+		author, editor := w.user(workflow.Author), w.user(workflow.Editor)
+		at := time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC)
+		p := e.postWith(t, w, author, "Envoi gratuit pour nos utilisateurs", nil, &at)
+		calendar := func() *int {
+			var cal calendarResponse
+			e.get(t, editor, wsPath(w, "/calendar?from=2026-03-01&to=2026-04-01")).want(t, http.StatusOK).decode(t, &cal)
+			for _, cp := range cal.Posts {
+				if cp.ID == p.ID {
+					return cp.VoiceScore
+				}
 			}
+			t.Fatal("the post is not on the calendar")
+			return nil
 		}
-		t.Fatal("the post is not on the calendar")
-		return nil
-	}
-	if s := calendar(); s != nil {
-		t.Fatalf("no profile, no score: %v", *s)
-	}
-	e.put(t, editor, wsPath(w, "/voice/profile"), map[string]any{"profile": testProfile(), "version": 0}).want(t, http.StatusOK)
-	if s := calendar(); s == nil || *s != 65 {
-		t.Fatalf("score with the profile: %v", s)
-	}
-	if n := e.count(t, "SELECT COUNT(*) FROM posts WHERE id = ? AND voice_score = 65", p.ID); n != 1 {
-		t.Fatal("the score is stored once computed")
-	}
-	prof := testProfile()
-	prof.Rules.Terms = prof.Rules.Terms[2:] // no more banned or preferred words
-	e.put(t, editor, wsPath(w, "/voice/profile"), map[string]any{"profile": prof, "version": 1}).want(t, http.StatusOK)
-	if s := calendar(); s == nil || *s != 100 {
-		t.Fatalf("score after the profile changed: %v", s)
-	}
+		if s := calendar(); s != nil {
+			t.Fatalf("no profile, no score: %v", *s)
+		}
+		e.put(t, editor, wsPath(w, "/voice/profile"), map[string]any{"profile": testProfile(), "version": 0}).want(t, http.StatusOK)
+		if s := calendar(); s == nil || *s != 65 {
+			t.Fatalf("score with the profile: %v", s)
+		}
+		if n := e.count(t, "SELECT COUNT(*) FROM posts WHERE id = ? AND voice_score = 65", p.ID); n != 1 {
+			t.Fatal("the score is stored once computed")
+		}
+		prof := testProfile()
+		prof.Rules.Terms = prof.Rules.Terms[2:] // no more banned or preferred words
+		e.put(t, editor, wsPath(w, "/voice/profile"), map[string]any{"profile": prof, "version": 1}).want(t, http.StatusOK)
+		if s := calendar(); s == nil || *s != 100 {
+			t.Fatalf("score after the profile changed: %v", s)
+		}
+		// A score computed for an older revision is not written over a newer one.
+		if err := e.Store.SetVoiceScores(testCtx, w.WS.ID, []store.VoiceScore{{PostID: p.ID, Revision: p.Revision + 1, Score: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count(t, "SELECT COUNT(*) FROM posts WHERE id = ? AND voice_score = 100", p.ID); n != 1 {
+			t.Fatal("a stale score replaced the current one")
+		}
+	})
 }
 
 // TestVoiceRewrite runs the rewrite against a fake OpenAI-compatible server that checks each

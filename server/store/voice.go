@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -64,11 +65,39 @@ func (s *Store) SetVoiceProfile(ctx context.Context, workspaceID int64, profile 
 	return &out, err
 }
 
-// SetVoiceScore records the voice score of a post's revision; a post edited since keeps no score
-// (the edit cleared it, and its own save computes the next one).
-func (s *Store) SetVoiceScore(ctx context.Context, workspaceID, postID int64, revision, score int) error {
-	return translate(s.db.WithContext(ctx).Model(&Post{}).Where("workspace_id = ? AND id = ? AND revision = ?", workspaceID, postID, revision).
-		UpdateColumn("voice_score", score).Error)
+// VoiceScore is a post revision's voice score, for SetVoiceScores.
+type VoiceScore struct {
+	PostID   int64
+	Revision int
+	Score    int
+}
+
+// SetVoiceScores records the voice scores of post revisions, a few hundred per statement (a
+// calendar after a profile change scores a month of posts at once). A post edited since keeps no
+// score: the edit cleared it, and its own save computes the next one.
+func (s *Store) SetVoiceScores(ctx context.Context, workspaceID int64, scores []VoiceScore) error {
+	const batch = 300
+	for len(scores) > 0 {
+		n := min(batch, len(scores))
+		part := scores[:n]
+		scores = scores[n:]
+		var sb strings.Builder
+		args := make([]any, 0, 3*n+n+1)
+		ids := make([]int64, n)
+		sb.WriteString("CASE")
+		for i, sc := range part {
+			sb.WriteString(" WHEN id = ? AND revision = ? THEN ?")
+			args = append(args, sc.PostID, sc.Revision, sc.Score)
+			ids[i] = sc.PostID
+		}
+		sb.WriteString(" ELSE voice_score END")
+		err := s.db.WithContext(ctx).Model(&Post{}).Where("workspace_id = ? AND id IN ?", workspaceID, ids).
+			UpdateColumn("voice_score", gorm.Expr(sb.String(), args...)).Error
+		if err != nil {
+			return translate(err)
+		}
+	}
+	return nil
 }
 
 // Templates lists a workspace's templates by name.

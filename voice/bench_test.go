@@ -1,6 +1,7 @@
 package voice
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,24 @@ func TestBenchPostSize(t *testing.T) {
 	}
 	if n := len(Check(benchProfile, Input{Text: benchPost, Network: "instagram"})); n < 50 {
 		t.Fatalf("the bench post should give many findings, got %d", n)
+	}
+}
+
+// BenchmarkCheck3000MaxTerms is the same post against the largest profile Validate accepts:
+// 500 terms of two phrases each.
+func BenchmarkCheck3000MaxTerms(b *testing.B) {
+	p := *benchProfile
+	p.Rules.Terms = append([]Term(nil), benchProfile.Rules.Terms...)
+	for len(p.Rules.Terms) < MaxTerms {
+		i := len(p.Rules.Terms)
+		p.Rules.Terms = append(p.Rules.Terms, Term{Kind: Banned, Avoid: []string{fmt.Sprintf("mot%d", i), fmt.Sprintf("expression numéro %d", i)}})
+	}
+	if err := p.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	in := Input{Text: benchPost, Network: "instagram", Labels: []string{"partnership"}, Locale: "fr"}
+	b.ReportAllocs()
+	for b.Loop() {
+		Check(&p, in)
 	}
 }

@@ -27,6 +27,7 @@ type profileView struct {
 
 func (s *Server) viewProfile(p *voice.Profile, row *store.VoiceProfile) profileView {
 	v := profileView{Profile: *p, Rules: []ruleView{}, RewriteAvailable: s.cfg.Rewrite != nil}
+	v.Profile.Normalize()
 	if row != nil {
 		v.Version = row.Version
 		t := row.UpdatedAt.UTC()

@@ -618,3 +618,88 @@ func normalizeDomain(s string) string {
 	d = strings.TrimSuffix(d, ".")
 	return strings.TrimPrefix(d, "www.")
 }
+
+// Normalize replaces the profile's nil lists and maps with empty ones, so that its JSON has [] and
+// {} where a client expects them, never null. Max exclamations and capitals stay nil: there null
+// means "no limit".
+func (p *Profile) Normalize() {
+	ss := func(s *[]string) {
+		if *s == nil {
+			*s = []string{}
+		}
+	}
+	ss(&p.Do)
+	ss(&p.Dont)
+	p.Rules.normalize()
+	if p.Labels == nil {
+		p.Labels = []LabelPatch{}
+	}
+	for i := range p.Labels {
+		p.Labels[i].Patch.normalize()
+	}
+	if p.Channels == nil {
+		p.Channels = []ChannelPatch{}
+	}
+	for i := range p.Channels {
+		p.Channels[i].Patch.normalize()
+	}
+	if p.Severities == nil {
+		p.Severities = map[string]Severity{}
+	}
+}
+
+func (r *Rules) normalize() {
+	ss := func(s *[]string) {
+		if *s == nil {
+			*s = []string{}
+		}
+	}
+	if r.Terms == nil {
+		r.Terms = []Term{}
+	}
+	for i := range r.Terms {
+		ss(&r.Terms[i].Avoid)
+	}
+	ss(&r.Hashtags.Required)
+	ss(&r.Hashtags.Banned)
+	ss(&r.Hashtags.Known)
+	if r.Hashtags.Max == nil {
+		r.Hashtags.Max = map[string]int{}
+	}
+	ss(&r.Links.AllowedDomains)
+	ss(&r.Links.BrandDomains)
+	ss(&r.Links.RequiredUTM)
+	if r.Links.UTMValues == nil {
+		r.Links.UTMValues = map[string]string{}
+	}
+	ss(&r.Mentions.Allowed)
+	ss(&r.Mentions.Banned)
+	ss(&r.Emoji.Banned)
+	ss(&r.Form.Acronyms)
+	if r.Disclaimers == nil {
+		r.Disclaimers = []Disclaimer{}
+	}
+	for i := range r.Disclaimers {
+		ss(&r.Disclaimers[i].Any)
+	}
+}
+
+// normalize fills the lists a patch always writes; the omitted ones stay omitted.
+func (p *Patch) normalize() {
+	for i := range p.Terms {
+		if p.Terms[i].Avoid == nil {
+			p.Terms[i].Avoid = []string{}
+		}
+	}
+	if p.Emoji != nil && p.Emoji.Banned == nil {
+		p.Emoji.Banned = []string{}
+	}
+	if p.Form != nil && p.Form.Acronyms == nil {
+		p.Form.Acronyms = []string{}
+	}
+	for i := range p.Disclaimers {
+		if p.Disclaimers[i].Any == nil {
+			p.Disclaimers[i].Any = []string{}
+		}
+	}
+}

@@ -80,3 +80,18 @@ func TestProfileJSON(t *testing.T) {
 		t.Fatalf("decoded %+v", p)
 	}
 }
+
+func TestNormalize(t *testing.T) {
+	p := &Profile{Rules: Rules{Terms: []Term{{Kind: Brand, Use: "Herald"}}, Disclaimers: []Disclaimer{{}}},
+		Labels: []LabelPatch{{Label: "x", Patch: Patch{Form: &FormRules{}}}}}
+	p.Normalize()
+	b, _ := json.Marshal(p)
+	// Only the two limits where null means "no limit" may stay null.
+	rest := strings.NewReplacer(`"max_exclamations":null`, "", `"max_all_caps":null`, "").Replace(string(b))
+	if strings.Contains(rest, "null") {
+		t.Fatalf("a normalized profile still has null: %s", b)
+	}
+	if err := p.Validate(); err == nil {
+		t.Fatal("normalizing must not make an invalid profile (a disclaimer with no form) valid")
+	}
+}

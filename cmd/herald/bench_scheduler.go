@@ -399,8 +399,8 @@ type spreadResult struct {
 	idle, due percentiles
 	// queryIdle and queryDue time the claim's locking read alone (the claim query).
 	queryIdle, queryDue percentiles
-	maxRSSKB  int64
-	peakKB    int64
+	maxRSSKB            int64
+	peakKB              int64
 }
 
 // spread seeds c.Spread targets over the coming days, times the claim transaction with nothing

@@ -549,8 +549,9 @@ func (s *Scheduler) media(in []store.Media) ([]publishers.Media, []content.Media
 	return pm, cm
 }
 
-// httpMedia loads an attachment from its http(s) URL, at most 100 MB.
-func httpMedia(client *http.Client) func(context.Context, store.Media) ([]byte, error) {
+// HTTPMedia loads an attachment from its http(s) URL with client, at most 100 MB. Give it a
+// client that refuses private addresses (package egress): the URL came from a person.
+func HTTPMedia(client *http.Client) func(context.Context, store.Media) ([]byte, error) {
 	return func(ctx context.Context, m store.Media) ([]byte, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL, nil)
 		if err != nil {

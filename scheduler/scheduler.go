@@ -174,7 +174,7 @@ func New(st *store.Store, opt Options) (*Scheduler, error) {
 		opt.MaxAttempts = 5
 	}
 	if opt.LoadMedia == nil {
-		opt.LoadMedia = httpMedia(&http.Client{Timeout: 60 * time.Second})
+		opt.LoadMedia = HTTPMedia(&http.Client{Timeout: 60 * time.Second})
 	}
 	if opt.Metrics == nil {
 		opt.Metrics = prometheus.NewRegistry()

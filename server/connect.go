@@ -148,7 +148,11 @@ func (s *Server) connectChannel(c *gin.Context) {
 		}
 		creds, acct, err := conn.ConnectPassword(ctx, publishers.PasswordLogin{Identifier: strings.TrimSpace(req.Identifier), Password: req.Password, Server: strings.TrimSpace(req.Server)})
 		if err != nil {
-			s.fail(c, networkErr(err, "password"))
+			field := "password"
+			if errors.Is(err, publishers.ErrPrivateAddress) {
+				field = "server"
+			}
+			s.fail(c, networkErr(err, field))
 			return
 		}
 		ch, err := s.saveConnection(c, ws, network, req.ChannelID, creds, acct)
@@ -317,6 +321,9 @@ func (s *Server) wake() {
 // networkErr shows a network's refusal as a field error (the user can fix their input) or a
 // 502 when the network itself failed.
 func networkErr(err error, field string) error {
+	if errors.Is(err, publishers.ErrPrivateAddress) {
+		return fieldErr(map[string]string{field: publishers.ErrPrivateAddress.Error()})
+	}
 	var pe *publishers.Error
 	if errors.As(err, &pe) {
 		switch pe.Kind {

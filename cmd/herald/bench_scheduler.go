@@ -248,12 +248,13 @@ func benchScheduler(ctx context.Context, c schedBenchConfig, out io.Writer) erro
 		if r.maxRSSKB >= goalIdleRSSKB {
 			rss = "MISSED"
 		}
-		if r.idle.p99 >= goalClaimQuery || r.due.p99 >= goalClaimQuery {
+		if r.queryIdle.p99 >= goalClaimQuery || r.queryDue.p99 >= goalClaimQuery {
 			claim = "MISSED"
 		}
 		summary = append(summary,
 			fmt.Sprintf("spread, %d targets: worker RSS at most %s, peak %s (goal under 150 MB: %s)", c.Spread, mib(r.maxRSSKB), mib(r.peakKB), rss),
-			fmt.Sprintf("spread, %d targets: claim p99 %s with nothing due, %s with some due (goal under %s: %s)", c.Spread, ms(r.idle.p99), ms(r.due.p99), ms(goalClaimQuery), claim))
+			fmt.Sprintf("spread, %d targets: claim query p99 %s with nothing due, %s with 100 due (goal under %s: %s); whole claim p99 %s and %s",
+				c.Spread, ms(r.queryIdle.p99), ms(r.queryDue.p99), ms(goalClaimQuery), claim, ms(r.idle.p99), ms(r.due.p99)))
 	}
 	fmt.Fprintln(out)
 	for _, s := range summary {
@@ -396,8 +397,10 @@ func (b *schedBench) burst(ctx context.Context, n int) (burstResult, error) {
 // spreadResult is the spread run.
 type spreadResult struct {
 	idle, due percentiles
-	maxRSSKB  int64
-	peakKB    int64
+	// queryIdle and queryDue time the claim's locking read alone (the claim query).
+	queryIdle, queryDue percentiles
+	maxRSSKB            int64
+	peakKB              int64
 }
 
 // spread seeds c.Spread targets over the coming days, times the claim transaction with nothing
@@ -464,6 +467,39 @@ func (b *schedBench) spread(ctx context.Context) (spreadResult, error) {
 		}
 		return summarize(d), nil
 	}
+	// The claim query alone: the locking read a claim starts with, in a transaction at READ
+	// COMMITTED as the store runs it, rolled back so the same rows stay due for the next run.
+	query := func(wantDue bool) (percentiles, error) {
+		var d []time.Duration
+		for range b.c.Claims {
+			start := time.Now()
+			tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+			if err != nil {
+				return percentiles{}, err
+			}
+			rows, err := tx.QueryContext(ctx, "SELECT id FROM targets WHERE status = ? AND due_at <= ? ORDER BY due_at, id LIMIT 100 FOR UPDATE SKIP LOCKED",
+				store.TargetPending, time.Now().UTC().Truncate(time.Microsecond))
+			n := 0
+			for err == nil && rows.Next() {
+				n++
+			}
+			if rows != nil {
+				rows.Close()
+			}
+			_ = tx.Rollback()
+			if err != nil {
+				return percentiles{}, err
+			}
+			d = append(d, time.Since(start))
+			if wantDue != (n > 0) {
+				return percentiles{}, fmt.Errorf("the claim query found %d targets, expected due ones: %v", n, wantDue)
+			}
+		}
+		return summarize(d), nil
+	}
+	if res.queryIdle, err = query(false); err != nil {
+		return res, err
+	}
 	if res.idle, err = claim(false); err != nil {
 		return res, err
 	}
@@ -476,13 +512,18 @@ func (b *schedBench) spread(ctx context.Context) (spreadResult, error) {
 	}, nil); err != nil {
 		return res, err
 	}
+	if res.queryDue, err = query(true); err != nil {
+		return res, err
+	}
 	if res.due, err = claim(true); err != nil {
 		return res, err
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "claim (store.ClaimDue, limit 100)\truns\tp50\tp99\tmax\t")
-	fmt.Fprintf(tw, "nothing due\t%d\t%s\t%s\t%s\t\n", b.c.Claims, ms(res.idle.p50), ms(res.idle.p99), ms(res.idle.max))
-	fmt.Fprintf(tw, "100 due per claim\t%d\t%s\t%s\t%s\t\n", b.c.Claims, ms(res.due.p50), ms(res.due.p99), ms(res.due.max))
+	fmt.Fprintln(tw, "claim, limit 100\truns\tp50\tp99\tmax\t")
+	fmt.Fprintf(tw, "query (SELECT … FOR UPDATE SKIP LOCKED), nothing due\t%d\t%s\t%s\t%s\t\n", b.c.Claims, ms(res.queryIdle.p50), ms(res.queryIdle.p99), ms(res.queryIdle.max))
+	fmt.Fprintf(tw, "query (SELECT … FOR UPDATE SKIP LOCKED), 100 due\t%d\t%s\t%s\t%s\t\n", b.c.Claims, ms(res.queryDue.p50), ms(res.queryDue.p99), ms(res.queryDue.max))
+	fmt.Fprintf(tw, "whole claim (store.ClaimDue), nothing due\t%d\t%s\t%s\t%s\t\n", b.c.Claims, ms(res.idle.p50), ms(res.idle.p99), ms(res.idle.max))
+	fmt.Fprintf(tw, "whole claim (store.ClaimDue: lock, begin posts, load), 100 due\t%d\t%s\t%s\t%s\t\n", b.c.Claims, ms(res.due.p50), ms(res.due.p99), ms(res.due.max))
 	if err := tw.Flush(); err != nil {
 		return res, err
 	}
@@ -728,8 +769,9 @@ func workerEnv(dsn, keySpec, dataDir string) []string {
 			env = append(env, kv)
 		}
 	}
+	// The fake networks listen on 127.0.0.1, which Herald refuses to reach unless allowed.
 	return append(env, "HERALD_DATABASE_URL="+dsn, "HERALD_SECRET_KEY="+keySpec, "HERALD_LOG_LEVEL=warn",
-		"HERALD_DATA_DIR="+dataDir)
+		"HERALD_DATA_DIR="+dataDir, "HERALD_ALLOW_PRIVATE_NETWORKS=1")
 }
 
 // workerPool runs `herald worker` processes against one database, for the scheduler benchmark and

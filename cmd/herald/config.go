@@ -40,6 +40,9 @@ type config struct {
 	// Concurrency and PerNetwork bound publishes in flight per process (see scheduler.Options).
 	Concurrency int
 	PerNetwork  int
+	// AllowPrivate lets Herald connect to private and local network addresses (a Mastodon
+	// instance on the company network); by default outbound calls reach public addresses only.
+	AllowPrivate bool
 }
 
 // envVar documents one configuration variable; the README's table is written from this list.
@@ -57,6 +60,7 @@ var envVars = []envVar{
 	{"HERALD_LOG_FORMAT", "text", "text or json"},
 	{"HERALD_DEMO", "false", "create the demo workspace and users at start (same as --demo)"},
 	{"HERALD_SANDBOX", "false", "enable the built-in sandbox network (on in demo mode)"},
+	{"HERALD_ALLOW_PRIVATE_NETWORKS", "false", "let Herald connect to private and local addresses (a network server, webhook or media on your own network); by default it reaches public addresses only"},
 	{"HERALD_TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted (e.g. 127.0.0.1)"},
 	{"HERALD_CONCURRENCY", "64", "network calls in flight at once in one process (it claims up to twice as many targets ahead)"},
 	{"HERALD_PER_NETWORK", "32", "network calls in flight at once per network in one process"},
@@ -138,13 +142,14 @@ func loadConfig(fs *flag.FlagSet, args []string) (*config, error) {
 	var conc, perNet string
 	get(&conc, "HERALD_CONCURRENCY", "64")
 	get(&perNet, "HERALD_PER_NETWORK", "32")
-	var demo, sandbox string
+	var demo, sandbox, private string
 	get(&demo, "HERALD_DEMO", "")
 	get(&sandbox, "HERALD_SANDBOX", "")
+	get(&private, "HERALD_ALLOW_PRIVATE_NETWORKS", "")
 	if err != nil {
 		return nil, err
 	}
-	c.Demo, c.Sandbox = truthy(demo), truthy(sandbox)
+	c.Demo, c.Sandbox, c.AllowPrivate = truthy(demo), truthy(sandbox), truthy(private)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (HERALD_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (HERALD_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "database URL (HERALD_DATABASE_URL)")

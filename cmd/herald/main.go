@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald/frontend"
+	"github.com/heraldhq/herald/publishers/egress"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server"
 	"github.com/heraldhq/herald/server/secrets"
@@ -183,6 +184,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	sched, err := scheduler.New(st, scheduler.Options{Kind: name, Version: version, Log: log,
 		Registry: registry, Keys: keys, Metrics: metrics, Notifier: notifier,
+		LoadMedia:   scheduler.HTTPMedia(egress.Client(c.AllowPrivate, time.Minute)),
 		Concurrency: c.Concurrency, PerNetwork: c.PerNetwork})
 	if err != nil {
 		return err

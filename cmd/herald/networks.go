@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/bluesky"
 	"github.com/heraldhq/herald/publishers/discord"
+	"github.com/heraldhq/herald/publishers/egress"
 	"github.com/heraldhq/herald/publishers/facebook"
 	"github.com/heraldhq/herald/publishers/instagram"
 	"github.com/heraldhq/herald/publishers/linkedin"
@@ -30,7 +30,7 @@ import (
 // would hold sandbox posts as "network not enabled": run the demo with serve alone).
 func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Registry, *sandbox.Network, error) {
 	reg := publishers.NewRegistry()
-	nets, err := realNetworks(log)
+	nets, err := realNetworks(c, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,7 +50,7 @@ func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Regi
 // with values a person types (a bot token, a webhook URL), so none of them needs app credentials;
 // networks that do read them with appCredentials and say how to set them up when they are
 // missing (Meta.Setup) rather than failing.
-func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
+func realNetworks(c *config, log *slog.Logger) ([]publishers.Publisher, error) {
 	var err error
 	app := func(network string) publishers.AppCredentials {
 		a, e := appCredentials(network)
@@ -62,7 +62,10 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 	// Facebook Pages and Instagram (through Facebook Login) share one Meta app:
 	// HERALD_FACEBOOK_CLIENT_ID and HERALD_FACEBOOK_CLIENT_SECRET.
 	meta := app("facebook")
-	hc := publishingClient()
+	// Every publisher sends through one client: each request bounded to 2 min (a video upload
+	// is one request on some networks; the scheduler bounds the whole publish), connections
+	// kept for reuse, and private addresses refused unless allowed.
+	hc := egress.Client(c.AllowPrivate, 2*time.Minute)
 	nets := []publishers.Publisher{
 		mastodon.New(mastodon.Options{HTTPClient: hc, Logger: log}),
 		bluesky.New(bluesky.Options{HTTPClient: hc, Logger: log}),
@@ -79,22 +82,11 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 	return nets, err
 }
 
-// publishingClient is the HTTP client every publisher sends with: each request bounded to 2 min
-// (a video upload is one request on some networks; the scheduler bounds the whole publish),
-// and connections kept open for reuse in numbers a burst of publishes to one network needs (Go's
-// default keeps two per host, so a burst opened and closed a connection per post).
-func publishingClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 2048
-	t.MaxIdleConnsPerHost = 512
-	return &http.Client{Timeout: 2 * time.Minute, Transport: t}
-}
-
 // buildNotifier delivers notifications by each workspace's signed webhook and, when SMTP is
 // configured, by email.
 func buildNotifier(c *config, keys *secrets.Keyring) (scheduler.Notifier, error) {
 	ns := scheduler.Notifiers{&scheduler.WebhookNotifier{
-		Client: &http.Client{Timeout: 10 * time.Second},
+		Client: egress.Client(c.AllowPrivate, 10*time.Second),
 		Now:    time.Now,
 		Secret: func(ws *store.Workspace) (string, error) {
 			if ws.WebhookSecret == nil {

@@ -84,8 +84,10 @@ func TestCheck(t *testing.T) {
 			want: []want{{Code: CodeMediaTooLarge, Field: "media[0]", Start: -1, End: -1, Message: "16 MB of 15 MB"}}},
 		{name: "x video too long", network: "x", content: Content{Text: "hi", Media: []Media{vid("video/mp4", 150)}}, length: 2, limit: 280,
 			want: []want{{Code: CodeVideoTooLong, Field: "media[0]", Start: -1, End: -1, Message: "2:30 of 2:20"}}},
-		{name: "x first comment", network: "x", content: Content{Text: "hi", FirstComment: "#more"}, length: 2, limit: 280,
-			want: []want{{Code: CodeFirstCommentUnsupported, Field: "first_comment", Start: -1, End: -1}}},
+		{name: "x first comment", network: "x", content: Content{Text: "hi", FirstComment: "#more"}, length: 2, limit: 280, ok: true},
+		// The first comment is a post of its own, counted the way X counts (CJK weighs 2).
+		{name: "x first comment too long", network: "x", content: Content{Text: "hi", FirstComment: strings.Repeat("日", 141)}, length: 2, limit: 280,
+			want: []want{{Code: CodeFirstCommentTooLong, Field: "first_comment", Start: 140, End: 141, Message: "282 of 280"}}},
 		{name: "x link", network: "x", content: Content{Text: "read https://example.com/" + strings.Repeat("p", 300)}, length: 28, limit: 280, ok: true},
 
 		// Bluesky

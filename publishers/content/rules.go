@@ -151,6 +151,8 @@ var builtin = map[string]*Rules{
 		AllowedMIME: map[MediaKind][]string{KindImage: jpegPNGWebP, KindGIF: gifOnly, KindVideo: mp4MOV},
 		// Product issue; X's own errors state the sizes in MiB.
 		MaxImageBytes: 5 * miB, MaxGIFBytes: 15 * miB, MaxVideoBytes: 512 * miB, MaxVideoSeconds: 140,
+		// The X publisher posts the first comment as a self-reply: a post of its own, same limit.
+		FirstComment: true, MaxFirstComment: 280,
 	},
 	"bluesky": {
 		Network: "bluesky", Name: "Bluesky",
@@ -220,6 +222,8 @@ var builtin = map[string]*Rules{
 		MaxMedia:      10,
 		AllowedMIME:   map[MediaKind][]string{KindImage: {"image/jpeg", "image/png"}, KindVideo: mp4MOV},
 		MaxImageBytes: 8 * miB, MaxVideoBytes: 1 * giB, MaxVideoSeconds: 5 * 60,
+		// The Threads publisher posts the first comment as a reply: a post of its own, same limit.
+		FirstComment: true, MaxFirstComment: 500,
 	},
 	"facebook": {
 		Network: "facebook", Name: "Facebook",

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -441,6 +442,24 @@ func (s *Server) runAction(c *gin.Context, id int64, pa store.PostAction) {
 	}
 	cl := callerOf(c)
 	pa.Actor, pa.Role, pa.Policy = cl.actor(), roleOf(c), policyOf(ws)
+	// Authors approve and request changes only where a policy names them. Checking that first
+	// keeps the gates below (content rules, brand voice) from telling an author anything about a
+	// post they may not review.
+	if (pa.Action == workflow.Approve || pa.Action == workflow.RequestChanges) && !pa.Role.CanReview() {
+		pol, err := s.store.PostPolicy(ctx, ws, id)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		named := false
+		for _, st := range append(pol.Steps, pol.LabelSteps...) {
+			named = named || slices.Contains(st.Members, cl.User.ID)
+		}
+		if !named {
+			s.fail(c, forbidden("Only editors, admins and owners, and the approvers an approval policy names, may review a post."))
+			return
+		}
+	}
 	if rulesGate[pa.Action] {
 		cur, err := s.store.Post(ctx, ws.ID, id)
 		if err != nil {

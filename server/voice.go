@@ -403,7 +403,7 @@ func postLabels(p *store.Post) []string {
 // clashFindings are the submit checks as findings: near-identical posts and posts too close
 // together on the same channel. They are warnings, acknowledged like voice warnings.
 func (s *Server) clashFindings(ctx context.Context, ws *store.Workspace, p *store.Post, locale string) ([]findingView, error) {
-	if p.ScheduledAt == nil || len(p.Targets) == 0 {
+	if len(p.Targets) == 0 {
 		return nil, nil
 	}
 	rs, err := s.store.ReviewSettingsFor(ctx, ws.ID)
@@ -412,6 +412,14 @@ func (s *Server) clashFindings(ctx context.Context, ws *store.Workspace, p *stor
 	}
 	checks := workflow.SubmitChecks{DuplicateWindow: time.Duration(rs.DuplicateWindowDays) * 24 * time.Hour,
 		Similarity: float64(rs.DuplicateSimilarity) / 100, ConflictWindow: time.Duration(rs.ConflictWindowMinutes) * time.Minute}
+	// A post without a planned time is compared with what went out or is planned around now
+	// (the same text twice in a week); two posts too close together needs a time to mean anything.
+	at := s.now()
+	if p.ScheduledAt != nil {
+		at = *p.ScheduledAt
+	} else {
+		checks.ConflictWindow = 0
+	}
 	window := max(checks.DuplicateWindow, checks.ConflictWindow)
 	if window == 0 {
 		return nil, nil
@@ -423,10 +431,10 @@ func (s *Server) clashFindings(ctx context.Context, ws *store.Workspace, p *stor
 		if t.TextOverride != nil && *t.TextOverride != "" {
 			text = *t.TextOverride
 		}
-		mine = append(mine, workflow.Planned{PostID: p.ID, ChannelID: t.ChannelID, At: *p.ScheduledAt, Text: text})
+		mine = append(mine, workflow.Planned{PostID: p.ID, ChannelID: t.ChannelID, At: at, Text: text})
 		chans = append(chans, t.ChannelID)
 	}
-	near, err := s.store.PlannedNear(ctx, ws.ID, chans, p.ScheduledAt.Add(-window), p.ScheduledAt.Add(window), p.ID)
+	near, err := s.store.PlannedNear(ctx, ws.ID, chans, at.Add(-window), at.Add(window), p.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -491,6 +491,16 @@ func TestSubmitChecksDuplicatesAndConflicts(t *testing.T) {
 			"items": []map[string]string{{"finding_id": dup.ID, "note": "Rappel voulu"}, {"finding_id": conflict.ID, "note": "Deux canaux différents en vrai"}}}).
 			want(t, http.StatusOK)
 		e.post(t, author, wsPath(w, fmt.Sprintf("/posts/%d/submit", second.ID)), nil).want(t, http.StatusOK)
+		// Without a planned time, the text is compared with what is planned or went out around
+		// now: the same announcement again is a duplicate, but nothing is a conflict.
+		again := e.postWith(t, w, author, "Notre nouvelle appli est disponible dès aujourd'hui !", nil, nil)
+		env = e.post(t, author, wsPath(w, fmt.Sprintf("/posts/%d/submit", again.ID)), nil).wantErr(t, http.StatusUnprocessableEntity, "voice_unacknowledged")
+		raw, _ = json.Marshal(env.Details["findings"])
+		fs = nil
+		_ = json.Unmarshal(raw, &fs)
+		if findingOf(fs, "review.duplicate") == nil || findingOf(fs, "review.conflict") != nil {
+			t.Fatalf("unplanned duplicate: %+v", fs)
+		}
 		// A different text far enough apart is fine.
 		later := at.Add(48 * time.Hour)
 		third := e.postWith(t, w, author, "Rendez-vous au salon de Lyon jeudi", nil, &later)

@@ -83,13 +83,13 @@ func (c *Client) statusMetrics(ctx context.Context, s session, id string) (publi
 		return publishers.Metrics{}, false, err
 	}
 	switch {
-	case resp.status == http.StatusNotFound || resp.status == http.StatusGone:
+	case resp.Status == http.StatusNotFound || resp.Status == http.StatusGone:
 		return publishers.Metrics{}, false, nil
-	case resp.status < 200 || resp.status > 299:
-		return publishers.Metrics{}, false, classify(resp.status, resp.header, resp.body, opRead, c.opts.Now())
+	case resp.Status < 200 || resp.Status > 299:
+		return publishers.Metrics{}, false, classify(resp.Status, resp.Header, resp.Body, opRead, c.opts.Now())
 	}
 	var st status
-	if err := json.Unmarshal(resp.body, &st); err != nil {
+	if err := json.Unmarshal(resp.Body, &st); err != nil {
 		return publishers.Metrics{}, false, badAnswer(opRead, err)
 	}
 	m := publishers.Metrics{

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Keys of Credentials.Extra and of BeginOAuth's pending values.
@@ -153,10 +154,10 @@ func CallbackCode(query url.Values, expectedState string) (string, error) {
 		msg := "the Mastodon server did not authorize Herald"
 		if e == "access_denied" {
 			msg = "the connection was declined on the Mastodon server"
-		} else if d := clean(query.Get("error_description")); d != "" {
+		} else if d := httpapi.Clean(query.Get("error_description")); d != "" {
 			msg += ": " + d
 		}
-		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: clean(e), Message: msg}
+		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: httpapi.Clean(e), Message: msg}
 	}
 	code := query.Get("code")
 	if code == "" {
@@ -303,7 +304,7 @@ func tokenError(err error, refreshing bool, now time.Time) error {
 		status = re.Response.StatusCode
 		header = re.Response.Header
 	}
-	code := clean(re.ErrorCode)
+	code := httpapi.Clean(re.ErrorCode)
 	cause := fmt.Errorf("token endpoint answered HTTP %d %s", status, code)
 	e := &publishers.Error{Network: Name, Status: status, Code: code, Err: cause}
 	switch {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // refreshMargin is how long before expiry Refresh renews a token. The scheduler asks 15 minutes
@@ -169,7 +170,7 @@ func tokenError(err error, refreshing bool, now time.Time) error {
 		status = re.Response.StatusCode
 		header = re.Response.Header
 	}
-	code := clean(re.ErrorCode)
+	code := httpapi.Clean(re.ErrorCode)
 	cause := fmt.Errorf("token endpoint answered HTTP %d %s", status, code)
 	e := &publishers.Error{Network: Name, Status: status, Code: code, Err: cause}
 	switch {

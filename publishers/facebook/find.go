@@ -40,7 +40,7 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	const cannotTell = "could not tell whether the post was published on the Facebook Page"
 	s, err := c.session(creds)
 	if err != nil {
-		return nil, metagraph.CannotTell(Name, err, cannotTell)
+		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
 	want := normalizeSpace(p.Text)
 	if want == "" {
@@ -65,7 +65,7 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 			Paging metagraph.Paging `json:"paging"`
 		}
 		if err := c.graph.Get(ctx, s.token, "/"+s.pageID+"/published_posts", q, &out); err != nil {
-			return nil, metagraph.CannotTell(Name, err, cannotTell)
+			return nil, publishers.CannotTell(Name, err, cannotTell)
 		}
 		for i := range out.Data {
 			lp := &out.Data[i]

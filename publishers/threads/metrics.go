@@ -109,15 +109,15 @@ func (c *Client) postMetrics(ctx context.Context, s session, id string) (publish
 	if err != nil {
 		return publishers.Metrics{}, false, err
 	}
-	if resp.status < 200 || resp.status > 299 {
-		if g, ok := parseError(resp.body); resp.status == http.StatusNotFound ||
+	if resp.Status < 200 || resp.Status > 299 {
+		if g, ok := parseError(resp.Body); resp.Status == http.StatusNotFound ||
 			(ok && g.Code == codeInvalidParam && g.Subcode == subcodeNoObject) {
 			return publishers.Metrics{}, false, nil
 		}
-		return publishers.Metrics{}, false, classify(resp.status, resp.header, resp.body, opRead, c.opts.Now())
+		return publishers.Metrics{}, false, classify(resp.Status, resp.Header, resp.Body, opRead, c.opts.Now())
 	}
 	var in insights
-	if err := json.Unmarshal(resp.body, &in); err != nil {
+	if err := json.Unmarshal(resp.Body, &in); err != nil {
 		return publishers.Metrics{}, false, badAnswer(opRead, err)
 	}
 	var m publishers.Metrics

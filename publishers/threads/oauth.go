@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // notConfigured refuses to connect when no Meta app is set up.
@@ -78,10 +79,10 @@ func CallbackCode(query url.Values, expectedState string) (string, error) {
 		msg := "Threads did not authorize Herald"
 		if e == "access_denied" {
 			msg = "The connection was declined on Threads"
-		} else if d := clean(query.Get("error_description")); d != "" {
+		} else if d := httpapi.Clean(query.Get("error_description")); d != "" {
 			msg += ": " + d
 		}
-		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: clean(e), Message: msg + "."}
+		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: httpapi.Clean(e), Message: msg + "."}
 	}
 	code := query.Get("code")
 	if code == "" {

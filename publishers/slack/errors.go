@@ -146,11 +146,9 @@ func transportError(f *httpapi.Failure, o op) *publishers.Error {
 	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name, Message: "could not reach Slack (" + f.Reason + ")", Err: f}
 }
 
-// badAnswer reports a success Herald could not read.
-func badAnswer(o op, err error) *publishers.Error {
-	if o == opSend {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "Slack accepted the post but its answer could not be read; Herald will check whether it was published", Err: err}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name, Message: "Slack's answer could not be read", Err: err}
-}
+// api names Slack in the errors httpapi builds.
+var api = httpapi.Network{Name: Name, Display: "Slack"}
+
+// badAnswer reports a success Herald could not read: after a send, the post exists but its
+// timestamp is unknown (see httpapi.Network.BadAnswer).
+func badAnswer(o op, err error) *publishers.Error { return api.BadAnswer(o == opSend, err) }

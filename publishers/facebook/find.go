@@ -2,8 +2,6 @@ package facebook
 
 import (
 	"context"
-	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
@@ -52,41 +50,17 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	if !p.ScheduledAt.IsZero() {
 		start = p.ScheduledAt.Add(-findLead)
 	}
-	q := url.Values{
-		"fields": {"id,message,created_time,permalink_url"},
-		"since":  {strconv.FormatInt(start.Unix(), 10)},
-		"limit":  {strconv.Itoa(findPageSize)},
-	}
-	var found *listedPost
-	var foundAt time.Time
-	for page := 0; page < findPages; page++ {
-		var out struct {
-			Data   []listedPost     `json:"data"`
-			Paging metagraph.Paging `json:"paging"`
-		}
-		if err := c.graph.Get(ctx, s.token, "/"+s.pageID+"/published_posts", q, &out); err != nil {
-			return nil, publishers.CannotTell(Name, err, cannotTell)
-		}
-		for i := range out.Data {
-			lp := &out.Data[i]
-			created, ok := metagraph.ParseTime(lp.CreatedTime)
-			if !ok || created.Before(start) || created.After(now.Add(findSkew)) || normalizeSpace(lp.Message) != want {
-				continue
-			}
-			if found == nil || created.Before(foundAt) {
-				found, foundAt = lp, created
-			}
-		}
-		if out.Paging.Next == "" || out.Paging.Cursors.After == "" || len(out.Data) == 0 {
-			if found == nil {
-				return nil, nil
-			}
-			return &publishers.Published{ExternalID: found.ID, URL: PostURL(found.ID), PublishedAt: foundAt.UTC()}, nil
-		}
-		q.Set("after", out.Paging.Cursors.After)
-	}
-	if found != nil {
-		return &publishers.Published{ExternalID: found.ID, URL: PostURL(found.ID), PublishedAt: foundAt.UTC()}, nil
+	found, at, complete, err := metagraph.FindEarliest(ctx, c.graph, metagraph.Search{
+		Token: s.token, Path: "/" + s.pageID + "/published_posts", Fields: "id,message,created_time,permalink_url",
+		Text: want, Since: start, Until: now.Add(findSkew), PageSize: findPageSize, Pages: findPages,
+	}, func(lp *listedPost) (string, string) { return lp.Message, lp.CreatedTime })
+	switch {
+	case err != nil:
+		return nil, publishers.CannotTell(Name, err, cannotTell)
+	case found != nil:
+		return &publishers.Published{ExternalID: found.ID, URL: PostURL(found.ID), PublishedAt: at.UTC()}, nil
+	case complete:
+		return nil, nil
 	}
 	return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 		Message: "the Page published more posts since the scheduled time than Herald reads, so it cannot tell whether this one was published"}

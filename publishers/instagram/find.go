@@ -2,8 +2,6 @@ package instagram
 
 import (
 	"context"
-	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
@@ -46,44 +44,17 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	if !p.ScheduledAt.IsZero() {
 		start = p.ScheduledAt.Add(-findLead)
 	}
-	q := url.Values{
-		"fields": {"id,caption,timestamp,permalink"},
-		"since":  {strconv.FormatInt(start.Unix(), 10)},
-		"limit":  {strconv.Itoa(findPageSize)},
-	}
-	var found *listedMedia
-	var foundAt time.Time
-	result := func() *publishers.Published {
-		if found == nil {
-			return nil
-		}
-		return &publishers.Published{ExternalID: found.ID, URL: found.Permalink, PublishedAt: foundAt.UTC()}
-	}
-	for page := 0; page < findPages; page++ {
-		var out struct {
-			Data   []listedMedia    `json:"data"`
-			Paging metagraph.Paging `json:"paging"`
-		}
-		if err := c.graph.Get(ctx, s.token, "/"+s.igUserID+"/media", q, &out); err != nil {
-			return nil, publishers.CannotTell(Name, err, cannotTell)
-		}
-		for i := range out.Data {
-			m := &out.Data[i]
-			ts, ok := metagraph.ParseTime(m.Timestamp)
-			if !ok || ts.Before(start) || ts.After(now.Add(findSkew)) || normalizeSpace(m.Caption) != want {
-				continue
-			}
-			if found == nil || ts.Before(foundAt) {
-				found, foundAt = m, ts
-			}
-		}
-		if out.Paging.Next == "" || out.Paging.Cursors.After == "" || len(out.Data) == 0 {
-			return result(), nil
-		}
-		q.Set("after", out.Paging.Cursors.After)
-	}
-	if found != nil {
-		return result(), nil
+	found, at, complete, err := metagraph.FindEarliest(ctx, c.graph, metagraph.Search{
+		Token: s.token, Path: "/" + s.igUserID + "/media", Fields: "id,caption,timestamp,permalink",
+		Text: want, Since: start, Until: now.Add(findSkew), PageSize: findPageSize, Pages: findPages,
+	}, func(m *listedMedia) (string, string) { return m.Caption, m.Timestamp })
+	switch {
+	case err != nil:
+		return nil, publishers.CannotTell(Name, err, cannotTell)
+	case found != nil:
+		return &publishers.Published{ExternalID: found.ID, URL: found.Permalink, PublishedAt: at.UTC()}, nil
+	case complete:
+		return nil, nil
 	}
 	return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 		Message: "the account published more posts since the scheduled time than Herald reads, so it cannot tell whether this one was published"}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // routeScopes are the OAuth scopes each route the fake serves accepts (any one of them), as
@@ -115,7 +116,7 @@ func (s *Server) serve(mux http.Handler, w http.ResponseWriter, r *http.Request)
 // countRate counts the request in its fixed window (per token, or per client address) and sets
 // X-RateLimit-Limit, -Remaining and -Reset (ISO 8601 with microseconds, as Mastodon sends it).
 func (s *Server) countRate(w http.ResponseWriter, r *http.Request, now time.Time) (exceeded bool) {
-	key := bearer(r)
+	key := fakenet.Bearer(r)
 	if key == "" {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		key = "addr:" + host
@@ -192,14 +193,6 @@ func oauthError(w http.ResponseWriter, status int, code, description string) {
 	writeJSON(w, status, map[string]string{"error": code, "error_description": description})
 }
 
-func bearer(r *http.Request) string {
-	v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		return ""
-	}
-	return strings.TrimSpace(v)
-}
-
 // covers reports whether granted scopes include need, directly or through their parent
 // ("read" covers "read:statuses").
 func covers(granted []string, need string) bool {
@@ -216,7 +209,7 @@ func covers(granted []string, need string) bool {
 // does not require one is served anonymously; with one, it must be valid and in scope, as
 // Doorkeeper checks it.
 func (s *Server) auth(w http.ResponseWriter, r *http.Request, route string, required bool) (*token, bool) {
-	value := bearer(r)
+	value := fakenet.Bearer(r)
 	if value == "" {
 		if !required {
 			return nil, true
@@ -771,20 +764,13 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if fault != nil && fault.AcceptThenHang {
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.Hang(r)
 		return
 	}
 	if fault != nil && fault.AcceptThenDrop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
+		if !fakenet.Drop(w) {
+			s.errorf("cannot drop the connection: the response writer cannot be hijacked")
 		}
-		s.errorf("cannot drop the connection: the response writer cannot be hijacked")
 		return
 	}
 	writeJSON(w, http.StatusOK, j)
@@ -904,9 +890,9 @@ func (s *Server) accountStatuses(w http.ResponseWriter, r *http.Request) {
 	var picked []*Status
 	for _, st := range s.sortedStatuses() {
 		switch {
-		case maxID != "" && !idLess(st.ID, maxID),
-			sinceID != "" && !idLess(sinceID, st.ID),
-			minID != "" && !idLess(minID, st.ID),
+		case maxID != "" && !fakenet.IDLess(st.ID, maxID),
+			sinceID != "" && !fakenet.IDLess(sinceID, st.ID),
+			minID != "" && !fakenet.IDLess(minID, st.ID),
 			boolParam(q, "exclude_replies") && st.InReplyToID != "",
 			boolParam(q, "only_media") && len(st.MediaIDs) == 0:
 			continue

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 func (s *Server) routes() http.Handler {
@@ -357,18 +359,10 @@ func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-func bearer(r *http.Request) string {
-	v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		return ""
-	}
-	return strings.TrimSpace(v)
-}
-
 // auth checks the bearer token and, when need is not empty, that one of those scopes was
 // granted.
 func (s *Server) auth(w http.ResponseWriter, r *http.Request, need ...string) (*token, bool) {
-	value := bearer(r)
+	value := fakenet.Bearer(r)
 	s.mu.Lock()
 	tok := s.tokens[value]
 	now := s.now()
@@ -956,10 +950,7 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if fault != nil && fault.AcceptThenHang {
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.Hang(r)
 		return
 	}
 	w.Header().Set("x-restli-id", p.URN)

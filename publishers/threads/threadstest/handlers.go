@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 func (s *Server) routes() http.Handler {
@@ -88,9 +90,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, endpoint string, 
 			s.violate("%s: parameter %q given %d times", endpoint, name, len(c.p[name]))
 		}
 	}
-	s.mu.Lock()
 	f := s.takeFault(endpoint)
-	s.mu.Unlock()
 	if f != nil && !f.acceptFirst() {
 		writeFault(w, *f)
 		return nil, done, false
@@ -101,7 +101,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, endpoint string, 
 		case <-time.After(latency):
 		case <-r.Context().Done():
 			return nil, done, false
-		case <-s.closing:
+		case <-s.Closing():
 			return nil, done, false
 		}
 	}
@@ -212,7 +212,7 @@ func writeFault(w http.ResponseWriter, f Fault) {
 		fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", status, http.StatusText(status))
 		return
 	}
-	e := map[string]any{"message": f.Message, "type": f.Type, "code": f.Code, "fbtrace_id": randomString(8)}
+	e := map[string]any{"message": f.Message, "type": f.Type, "code": f.Code, "fbtrace_id": fakenet.RandomString(8)}
 	if f.Type == "" {
 		e["type"] = "OAuthException"
 	}
@@ -298,7 +298,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		back(url.Values{"error": {"access_denied"}, "error_reason": {"user_denied"}, "error_description": {"Permissions error"}})
 		return
 	}
-	code := randomString(32)
+	code := fakenet.RandomString(32)
 	s.mu.Lock()
 	s.grants[code] = &grant{redirectURI: redirect, challenge: challenge, scopes: scopes, issued: now}
 	s.mu.Unlock()
@@ -950,10 +950,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case c.fault != nil && c.fault.AcceptThenHang:
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.Hang(r)
 		return
 	case c.fault != nil && c.fault.AcceptThenError:
 		writeFault(w, *c.fault)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/internal/httpapi"
+	"github.com/heraldhq/herald/publishers/metagraph"
 )
 
 // graphError is Meta's error object (Graph errors: {"error":{"message","type","code",
@@ -216,28 +217,16 @@ func roundWait(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-// retryAfter is how long throttling asks to wait: Retry-After when sent, otherwise the largest
-// estimated_time_to_regain_access (minutes) of X-Business-Use-Case-Usage (Rate Limits, "Business
-// Use Case Rate Limits"), otherwise defaultRetryAfter. Meta's Threads pages name no header.
+// retryAfter is how long throttling asks to wait: Retry-After when sent, otherwise the longest
+// estimated_time_to_regain_access of Meta's usage headers (X-Business-Use-Case-Usage; Rate
+// Limits, "Business Use Case Rate Limits"), otherwise defaultRetryAfter. Meta's Threads pages
+// name no header.
 func retryAfter(header http.Header, now time.Time) time.Duration {
 	if d, ok := httpapi.RetryAfter(header, now); ok {
 		return d
 	}
-	if v := header.Get("X-Business-Use-Case-Usage"); v != "" {
-		var usage map[string][]struct {
-			Minutes float64 `json:"estimated_time_to_regain_access"`
-		}
-		if json.Unmarshal([]byte(v), &usage) == nil {
-			most := 0.0
-			for _, entries := range usage {
-				for _, u := range entries {
-					most = max(most, u.Minutes)
-				}
-			}
-			if most > 0 {
-				return time.Duration(most * float64(time.Minute))
-			}
-		}
+	if u, ok := metagraph.ParseUsage(header); ok && u.RegainAfter() > 0 {
+		return u.RegainAfter()
 	}
 	return defaultRetryAfter
 }

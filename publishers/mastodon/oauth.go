@@ -2,7 +2,6 @@ package mastodon
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
@@ -135,13 +134,7 @@ func (c *Client) BeginOAuth(ctx context.Context, in publishers.OAuthStart) (stri
 // CheckState compares the state Herald generated for a connection attempt with the one the
 // callback carries, in constant time. The server's callback handler calls it (or CallbackCode)
 // before CompleteOAuth: CompleteOAuth itself never sees the callback's state.
-func CheckState(expected, got string) error {
-	if expected == "" || subtle.ConstantTimeCompare([]byte(expected), []byte(got)) != 1 {
-		return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: "state_mismatch",
-			Message: "the sign-in response does not belong to this connection attempt; start connecting again"}
-	}
-	return nil
-}
+func CheckState(expected, got string) error { return publishers.CheckState(Name, expected, got) }
 
 // CallbackCode checks the query of Herald's OAuth callback and returns the authorization code:
 // the state must match (CheckState), and an error the instance reports (the person declined)

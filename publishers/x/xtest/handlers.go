@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heraldhq/herald/publishers/apispec"
 	"github.com/heraldhq/herald/publishers/content"
 	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
@@ -111,13 +112,8 @@ func (s *Server) serve(mux http.Handler, w http.ResponseWriter, r *http.Request)
 
 // isDocumented reports whether a request is for one of the routes in documented.
 func isDocumented(method, path string) bool {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for _, d := range documented {
-		if d.method != method {
-			continue
-		}
-		op := operation{segments: strings.Split(strings.Trim(d.pattern, "/"), "/")}
-		if op.matches(segs) {
+		if d.method == method && apispec.ParseTemplate(d.pattern).Matches(path) {
 			return true
 		}
 	}

@@ -2,25 +2,16 @@ package facebook
 
 import (
 	"context"
-	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
 )
 
-// FindPublished's search bounds.
+// FindPublished's search bounds (its window is metagraph's): 300 posts since the scheduled time
+// are far more than a Page publishes between a crash and its reconciliation.
 const (
-	// findLead is how long before the scheduled time a post may have gone out.
-	findLead = 5 * time.Minute
-	// findSkew is how far past Herald's now a post's created_time may be (Meta's clock may run
-	// ahead).
-	findSkew = 5 * time.Minute
-	// findPageSize and findPages bound the posts read: 300 since the scheduled time is far more
-	// than a Page publishes between a crash and its reconciliation.
 	findPageSize = 100
 	findPages    = 3
-	// findDefaultWindow is searched when the post has no scheduled time.
-	findDefaultWindow = 24 * time.Hour
 )
 
 type listedPost struct {
@@ -45,14 +36,9 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 		return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 			Message: cannotTell + ": a post without text cannot be told apart from the Page's other posts"}
 	}
-	now := c.opts.Now()
-	start := now.Add(-findDefaultWindow)
-	if !p.ScheduledAt.IsZero() {
-		start = p.ScheduledAt.Add(-findLead)
-	}
 	found, at, complete, err := metagraph.FindEarliest(ctx, c.graph, metagraph.Search{
 		Token: s.token, Path: "/" + s.pageID + "/published_posts", Fields: "id,message,created_time,permalink_url",
-		Text: want, Since: start, Until: now.Add(findSkew), PageSize: findPageSize, Pages: findPages,
+		Text: want, ScheduledAt: p.ScheduledAt, PageSize: findPageSize, Pages: findPages,
 	}, func(lp *listedPost) (string, string) { return lp.Message, lp.CreatedTime })
 	switch {
 	case err != nil:

@@ -2,19 +2,15 @@ package instagram
 
 import (
 	"context"
-	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
 )
 
-// FindPublished's search bounds.
+// FindPublished's search bounds (its window is metagraph's).
 const (
-	findLead          = 5 * time.Minute
-	findSkew          = 5 * time.Minute
-	findPageSize      = 50
-	findPages         = 4
-	findDefaultWindow = 24 * time.Hour
+	findPageSize = 50
+	findPages    = 4
 )
 
 type listedMedia struct {
@@ -39,14 +35,9 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 		return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 			Message: cannotTell + ": a post without a caption cannot be told apart from the account's other posts"}
 	}
-	now := c.opts.Now()
-	start := now.Add(-findDefaultWindow)
-	if !p.ScheduledAt.IsZero() {
-		start = p.ScheduledAt.Add(-findLead)
-	}
 	found, at, complete, err := metagraph.FindEarliest(ctx, c.graph, metagraph.Search{
 		Token: s.token, Path: "/" + s.igUserID + "/media", Fields: "id,caption,timestamp,permalink",
-		Text: want, Since: start, Until: now.Add(findSkew), PageSize: findPageSize, Pages: findPages,
+		Text: want, ScheduledAt: p.ScheduledAt, PageSize: findPageSize, Pages: findPages,
 	}, func(m *listedMedia) (string, string) { return m.Caption, m.Timestamp })
 	switch {
 	case err != nil:

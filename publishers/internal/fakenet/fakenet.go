@@ -15,9 +15,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Server is an httptest.Server that, when it closes, also releases the handlers that withhold
@@ -54,6 +56,31 @@ func (s *Server) Hang(r *http.Request) {
 	case <-r.Context().Done():
 	case <-s.closing:
 	}
+}
+
+// Visit requests a URL on the server as a browser would, without following a redirect: it
+// returns the Location of a 302 (an authorization page sending the browser back to the client
+// with a code or an error), or else the answer's status and body. A URL on another host is
+// refused.
+func (s *Server) Visit(rawURL string) (location string, status int, body []byte, err error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", 0, nil, err
+	}
+	if u.Scheme+"://"+u.Host != s.URL {
+		return "", 0, nil, fmt.Errorf("the URL is not on this server (%s)", u.Host)
+	}
+	c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(rawURL)
+	if err != nil {
+		return "", 0, nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusFound {
+		return resp.Header.Get("Location"), resp.StatusCode, nil, nil
+	}
+	body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return "", resp.StatusCode, body, err
 }
 
 // Drop closes the connection under w without an answer: after the fake carried the request

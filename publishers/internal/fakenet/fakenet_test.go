@@ -133,3 +133,24 @@ func TestRequestHelpers(t *testing.T) {
 		t.Error("IDLess does not order by value")
 	}
 }
+
+func TestVisit(t *testing.T) {
+	s := Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("ok") != "" {
+			http.Redirect(w, r, "https://client.example/callback?code=c", http.StatusFound)
+			return
+		}
+		http.Error(w, "refused", http.StatusBadRequest)
+	}))
+	loc, status, _, err := s.Visit(s.URL + "/authorize?ok=1")
+	if err != nil || status != http.StatusFound || loc != "https://client.example/callback?code=c" {
+		t.Errorf("redirect: %q, %d, %v", loc, status, err)
+	}
+	loc, status, body, err := s.Visit(s.URL + "/authorize")
+	if err != nil || status != http.StatusBadRequest || loc != "" || !strings.Contains(string(body), "refused") {
+		t.Errorf("refusal: %q, %d, %q, %v", loc, status, body, err)
+	}
+	if _, _, _, err := s.Visit("https://elsewhere.example/authorize"); err == nil {
+		t.Error("a URL on another host was visited")
+	}
+}

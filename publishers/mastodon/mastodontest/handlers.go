@@ -427,31 +427,19 @@ func (s *Server) authorizeEndpoint(w http.ResponseWriter, r *http.Request) {
 // fake and returns the redirect URL (Herald's callback with code and state, or with an error).
 // It fails when the fake refuses the URL outright (unknown client or redirect URI).
 func (s *Server) Authorize(authURL string) (string, error) {
-	u, err := url.Parse(authURL)
+	loc, status, body, err := s.Visit(authURL)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("mastodontest: %w", err)
 	}
-	if u.Scheme+"://"+u.Host != s.URL {
-		return "", fmt.Errorf("mastodontest: the authorization URL is not on this server (%s)", u.Host)
-	}
-	c := &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	resp, err := c.Get(authURL)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
+	if status != http.StatusFound {
 		var e struct {
 			Error       string `json:"error"`
 			Description string `json:"error_description"`
 		}
-		_ = json.NewDecoder(resp.Body).Decode(&e)
-		return "", fmt.Errorf("mastodontest: /oauth/authorize answered %d: %s: %s", resp.StatusCode, e.Error, e.Description)
+		_ = json.Unmarshal(body, &e)
+		return "", fmt.Errorf("mastodontest: /oauth/authorize answered %d: %s: %s", status, e.Error, e.Description)
 	}
-	return resp.Header.Get("Location"), nil
+	return loc, nil
 }
 
 // tokenEndpoint serves POST /oauth/token: the authorization_code grant (checking the client

@@ -309,28 +309,19 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 // where the window redirects (Herald's callback with code and state, or with an error). It fails
 // when the window answers with an error instead.
 func (s *Server) Authorize(authURL string) (string, error) {
-	u, err := url.Parse(authURL)
+	loc, status, body, err := s.Visit(authURL)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("threadstest: %w", err)
 	}
-	if u.Scheme+"://"+u.Host != s.URL {
-		return "", fmt.Errorf("threadstest: the authorization URL is not on this server (%s)", u.Host)
-	}
-	hc := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(authURL)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
+	if status != http.StatusFound {
 		var e struct {
 			Message string `json:"error_message"`
 			Code    int    `json:"error_code"`
 		}
-		_ = json.NewDecoder(resp.Body).Decode(&e)
-		return "", fmt.Errorf("threadstest: the authorization window answered %d: %s (%d)", resp.StatusCode, e.Message, e.Code)
+		_ = json.Unmarshal(body, &e)
+		return "", fmt.Errorf("threadstest: the authorization window answered %d: %s (%d)", status, e.Message, e.Code)
 	}
-	return resp.Header.Get("Location"), nil
+	return loc, nil
 }
 
 // tokenEndpoint serves POST /oauth/access_token (Access tokens, step 2): the app's id and

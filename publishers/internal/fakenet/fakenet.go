@@ -10,6 +10,7 @@ package fakenet
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -210,6 +211,13 @@ func RandomString(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// PKCEMatches reports whether verifier is the PKCE code verifier of an S256 challenge
+// (RFC 7636): base64url, without padding, of its SHA-256. An empty verifier never matches.
+func PKCEMatches(verifier, challenge string) bool {
+	sum := sha256.Sum256([]byte(verifier))
+	return verifier != "" && base64.RawURLEncoding.EncodeToString(sum[:]) == challenge
 }
 
 // IDLess orders decimal ids (snowflakes, sequence numbers) by value: a shorter id is smaller.

@@ -154,3 +154,14 @@ func TestVisit(t *testing.T) {
 		t.Error("a URL on another host was visited")
 	}
 }
+
+// The example of RFC 7636, appendix B.
+func TestPKCEMatches(t *testing.T) {
+	const verifier, challenge = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+	if !PKCEMatches(verifier, challenge) {
+		t.Error("the RFC's verifier does not match its challenge")
+	}
+	if PKCEMatches("other", challenge) || PKCEMatches("", "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU") {
+		t.Error("a wrong or empty verifier matched")
+	}
+}

@@ -302,8 +302,7 @@ func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 		verifier := form.Get("code_verifier")
 		switch {
 		case g.challenge != "":
-			sum := sha256.Sum256([]byte(verifier))
-			if verifier == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+			if !fakenet.PKCEMatches(verifier, g.challenge) {
 				oauthError(w, http.StatusBadRequest, "invalid_request", badCode)
 				return
 			}

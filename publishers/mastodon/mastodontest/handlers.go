@@ -2,8 +2,6 @@ package mastodontest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -474,8 +472,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if g.challenge != "" {
-			sum := sha256.Sum256([]byte(get("code_verifier")))
-			if get("code_verifier") == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+			if !fakenet.PKCEMatches(get("code_verifier"), g.challenge) {
 				oauthError(w, http.StatusBadRequest, "invalid_grant", invalidGrant)
 				return
 			}

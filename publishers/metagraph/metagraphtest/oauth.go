@@ -1,12 +1,12 @@
 package metagraphtest
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // knownPermissions are the Facebook Login permissions the dialog accepts.
@@ -165,8 +165,7 @@ func (s *Server) accessToken(w http.ResponseWriter, q *request) {
 		s.writeErr(w, oauthErr(http.StatusBadRequest, 100, 36008, "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request"))
 		return
 	}
-	sum := sha256.Sum256([]byte(q.get("code_verifier")))
-	if q.get("code_verifier") == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+	if !fakenet.PKCEMatches(q.get("code_verifier"), g.challenge) {
 		s.writeErr(w, oauthErr(http.StatusBadRequest, 100, 0, "Invalid code verifier."))
 		return
 	}

@@ -1,8 +1,6 @@
 package threadstest
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -367,9 +365,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if g.challenge != "" {
-		verifier := c.get("code_verifier")
-		sum := sha256.Sum256([]byte(verifier))
-		if verifier == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+		if !fakenet.PKCEMatches(c.get("code_verifier"), g.challenge) {
 			// The fake's wording: Threads documents no PKCE.
 			graphError(w, http.StatusBadRequest, 100, 0, "OAuthException", "Invalid code_verifier: it does not match the code_challenge.")
 			return

@@ -3,12 +3,15 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
 )
@@ -168,5 +171,20 @@ func TestObserve(t *testing.T) {
 	}
 	if d := Observe(nil, time.Minute, func(*http.Request, *http.Response) {}); d.Timeout != time.Minute {
 		t.Errorf("default timeout %s", d.Timeout)
+	}
+}
+
+func TestTokenFailure(t *testing.T) {
+	re := &oauth2.RetrieveError{Response: &http.Response{StatusCode: 400, Header: http.Header{"Retry-After": {"3"}}},
+		Body: []byte(`{"error":"invalid_grant"}`), ErrorCode: "invalid\ngrant"}
+	r, noAnswer := TokenFailure(fmt.Errorf("oauth2: %w", re))
+	if r == nil || noAnswer || r.Status != 400 || r.Header.Get("Retry-After") != "3" || r.Code != "invalid grant" || string(r.Body) != `{"error":"invalid_grant"}` {
+		t.Errorf("refusal %+v, %v", r, noAnswer)
+	}
+	if r, noAnswer := TokenFailure(&url.Error{Op: "Post", URL: "https://h.example/token", Err: errors.New("refused")}); r != nil || !noAnswer {
+		t.Errorf("transport failure: %+v, %v", r, noAnswer)
+	}
+	if r, noAnswer := TokenFailure(errors.New("oauth2: server response missing access_token")); r != nil || noAnswer {
+		t.Errorf("unreadable answer: %+v, %v", r, noAnswer)
 	}
 }

@@ -1,7 +1,8 @@
 // Package fakenet is the scaffolding the fake networks (mastodontest, xtest, linkedintest,
 // threadstest, metagraphtest, discordtest, slacktest, telegramtest) share: the test server that
-// releases withheld answers when it closes, the queue of injected faults, the record of
-// requests that broke a network's documented API, and a few request helpers.
+// releases withheld answers when it closes (and plays the person at an authorization page), the
+// queue of injected faults, the record of requests that broke a network's documented API, the
+// PKCE check, and a few request helpers.
 //
 // What a fake checks and how it answers stays in the fake: this package decides nothing about a
 // network's API. It only holds what every fake did the same way.

@@ -11,8 +11,12 @@
 //     failure keeps a copy whose URL went through the caller's redaction (for the publishers
 //     whose secrets travel in the URL: a Telegram bot token, a Discord or Slack webhook).
 //
-// Network turns a failed exchange into a classified publishers.Error in the words every
-// publisher that uses it shares; each network's table of HTTP answers stays in its package.
+// Around the exchange it holds what those publishers did alike: Network turns a failed exchange
+// or an unreadable answer into a classified publishers.Error in the words they share; RetryAfter
+// and Seconds read the waits a network asks for; Clean makes a network's text fit a message;
+// Observe lets a client see every answer's rate-limit headers; TokenFailure reads a failure of
+// the oauth2 package's token exchange. Each network's table of HTTP answers, its error bodies
+// and its wording of what only it does stay in its package.
 package httpapi
 
 import (

@@ -8,8 +8,8 @@
 // walking up from the test's working directory; see SpecFile): a method and path it does not
 // describe, or a required parameter left out, fails the test. POST /api/v1/statuses bodies are
 // also validated strictly against the description's schema and refused with 422 as Mastodon
-// refuses invalid statuses. When the description cannot be found the checks are skipped and
-// the test log says so.
+// refuses invalid statuses. A fake that cannot load the description fails the test (NewServer
+// calls t.Fatalf): a fake that checked nothing would let requests Mastodon refuses pass.
 //
 // Switches simulate what real instances do: answers withheld after a status was accepted (a
 // client timeout), 429s with ISO 8601 X-RateLimit-Reset, 5xx, revoked tokens, servers that

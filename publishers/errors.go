@@ -101,6 +101,23 @@ func Errorf(network string, kind Kind, status int, format string, args ...any) *
 	return &Error{Network: network, Kind: kind, Status: status, Message: fmt.Sprintf(format, args...)}
 }
 
+// CannotTell is a failure of FindPublished: whether the post was published cannot be told
+// (KindUnknown). It keeps the cause, and the cause's status and retry-after, so the scheduler
+// can still see, by unwrapping, that the channel needs reconnecting or is rate limited; the
+// cause's message follows msg.
+func CannotTell(network string, err error, msg string) error {
+	e := &Error{Kind: KindUnknown, Network: network, Message: msg, Err: err}
+	var pe *Error
+	if errors.As(err, &pe) {
+		e.Status = pe.Status
+		e.RetryAfter = pe.RetryAfter
+		if pe.Message != "" {
+			e.Message = msg + ": " + pe.Message
+		}
+	}
+	return e
+}
+
 // Message is a failure's reason in plain words for people: the network's own message when it
 // gave one, otherwise what kind of failure it was.
 func Message(err error) string {

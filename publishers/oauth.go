@@ -2,6 +2,7 @@ package publishers
 
 import (
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 
 	"golang.org/x/oauth2"
@@ -21,6 +22,17 @@ func NewVerifier() string { return oauth2.GenerateVerifier() }
 func AuthCodeURL(cfg *oauth2.Config, in OAuthStart, extra ...oauth2.AuthCodeOption) string {
 	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(in.Verifier)}, extra...)
 	return cfg.AuthCodeURL(in.State, opts...)
+}
+
+// CheckState compares the state Herald generated for a connection attempt with the one the
+// callback carries, in constant time. A mismatch (or no expected state) is a permanent failure of
+// the network's: the sign-in response belongs to another attempt.
+func CheckState(network, expected, got string) error {
+	if expected == "" || subtle.ConstantTimeCompare([]byte(expected), []byte(got)) != 1 {
+		return &Error{Kind: KindPermanent, Network: network, Code: "state_mismatch",
+			Message: "the sign-in response does not belong to this connection attempt; start connecting again"}
+	}
+	return nil
 }
 
 // AppCredentials are the client id and secret of the app an administrator registered with a

@@ -14,7 +14,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
-	"github.com/heraldhq/herald/publishers/internal/webcall"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Name is the network's name in the registry.
@@ -211,12 +211,12 @@ func (c *Client) call(ctx context.Context, o op, w webhookURL, method, query str
 	if err := c.pace(ctx, w); err != nil {
 		return err
 	}
-	req := webcall.Request{Method: method, URL: c.endpoint(w) + query, Body: body, Once: o == opExecute,
+	req := httpapi.Request{Method: method, URL: c.endpoint(w) + query, Body: body, Once: o == opExecute,
 		Header: http.Header{"Accept": {"application/json"}, "User-Agent": {"DiscordBot (https://github.com/heraldhq/herald, 1)"}}}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, fail := webcall.Do(ctx, c.http, req, maxBody, c.redact)
+	resp, fail := httpapi.Do(ctx, c.http, req, maxBody, c.redact)
 	if fail != nil {
 		return transportError(fail, o)
 	}
@@ -285,7 +285,7 @@ func bucketKey(w webhookURL) [32]byte { return sha256.Sum256([]byte(w.id + "/" +
 // record reads X-RateLimit-Remaining and X-RateLimit-Reset-After from any answer.
 func (b *buckets) record(w webhookURL, h http.Header, now time.Time) {
 	remaining := strings.TrimSpace(h.Get("X-RateLimit-Remaining"))
-	after, ok := webcall.Seconds(h.Get("X-RateLimit-Reset-After"))
+	after, ok := httpapi.Seconds(h.Get("X-RateLimit-Reset-After"))
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	key := bucketKey(w)

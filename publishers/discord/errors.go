@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
-	"github.com/heraldhq/herald/publishers/internal/webcall"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // apiError is Discord's error body (https://discord.com/developers/docs/reference#error-messages):
@@ -62,7 +62,7 @@ func classify(status int, header http.Header, body []byte, o op, now time.Time) 
 	if ae.Code != 0 {
 		e.Code = strconv.Itoa(ae.Code)
 	}
-	msg := webcall.Clean(ae.Message)
+	msg := httpapi.Clean(ae.Message)
 	switch {
 	case status == http.StatusTooManyRequests:
 		e.Kind = publishers.KindRateLimited
@@ -96,7 +96,7 @@ func classify(status int, header http.Header, body []byte, o op, now time.Time) 
 	case status >= 500 && status <= 599:
 		e.Kind = publishers.KindRetryable
 		e.Message = "Discord had a temporary problem"
-		if d, ok := webcall.RetryAfter(header, now); ok {
+		if d, ok := httpapi.RetryAfter(header, now); ok {
 			e.RetryAfter = d
 		}
 	case status >= 400 && status <= 499:
@@ -120,10 +120,10 @@ func rateLimitWait(header http.Header, ae apiError, now time.Time) time.Duration
 	if ae.RetryAfter > 0 && ae.RetryAfter < 1e7 {
 		d = time.Duration(math.Ceil(ae.RetryAfter * float64(time.Second)))
 	}
-	if h, ok := webcall.RetryAfter(header, now); ok && h > d {
+	if h, ok := httpapi.RetryAfter(header, now); ok && h > d {
 		d = h
 	}
-	if h, ok := webcall.Seconds(header.Get("X-RateLimit-Reset-After")); ok && h > d {
+	if h, ok := httpapi.Seconds(header.Get("X-RateLimit-Reset-After")); ok && h > d {
 		d = h
 	}
 	if d <= 0 {
@@ -181,12 +181,12 @@ func formErrors(raw json.RawMessage, fallback string) string {
 		}
 		return fallback
 	}
-	return webcall.Clean(strings.Join(out, "; "))
+	return httpapi.Clean(strings.Join(out, "; "))
 }
 
 // transportError classifies a call that got no answer: once an execution was written, Discord
 // may have posted it (unknown); anything else is retryable.
-func transportError(f *webcall.Failure, o op) *publishers.Error {
+func transportError(f *httpapi.Failure, o op) *publishers.Error {
 	if o == opExecute && f.Wrote {
 		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 			Message: "the connection to Discord was lost after the post was sent (" + f.Reason + "), so it may have been published; check the channel",

@@ -2,27 +2,16 @@ package facebook
 
 import (
 	"context"
-	"net/url"
-	"strconv"
-	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
 )
 
-// FindPublished's search bounds.
+// FindPublished's search bounds (its window is metagraph's): 300 posts since the scheduled time
+// are far more than a Page publishes between a crash and its reconciliation.
 const (
-	// findLead is how long before the scheduled time a post may have gone out.
-	findLead = 5 * time.Minute
-	// findSkew is how far past Herald's now a post's created_time may be (Meta's clock may run
-	// ahead).
-	findSkew = 5 * time.Minute
-	// findPageSize and findPages bound the posts read: 300 since the scheduled time is far more
-	// than a Page publishes between a crash and its reconciliation.
 	findPageSize = 100
 	findPages    = 3
-	// findDefaultWindow is searched when the post has no scheduled time.
-	findDefaultWindow = 24 * time.Hour
 )
 
 type listedPost struct {
@@ -40,53 +29,24 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	const cannotTell = "could not tell whether the post was published on the Facebook Page"
 	s, err := c.session(creds)
 	if err != nil {
-		return nil, metagraph.CannotTell(Name, err, cannotTell)
+		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
 	want := normalizeSpace(p.Text)
 	if want == "" {
 		return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 			Message: cannotTell + ": a post without text cannot be told apart from the Page's other posts"}
 	}
-	now := c.opts.Now()
-	start := now.Add(-findDefaultWindow)
-	if !p.ScheduledAt.IsZero() {
-		start = p.ScheduledAt.Add(-findLead)
-	}
-	q := url.Values{
-		"fields": {"id,message,created_time,permalink_url"},
-		"since":  {strconv.FormatInt(start.Unix(), 10)},
-		"limit":  {strconv.Itoa(findPageSize)},
-	}
-	var found *listedPost
-	var foundAt time.Time
-	for page := 0; page < findPages; page++ {
-		var out struct {
-			Data   []listedPost     `json:"data"`
-			Paging metagraph.Paging `json:"paging"`
-		}
-		if err := c.graph.Get(ctx, s.token, "/"+s.pageID+"/published_posts", q, &out); err != nil {
-			return nil, metagraph.CannotTell(Name, err, cannotTell)
-		}
-		for i := range out.Data {
-			lp := &out.Data[i]
-			created, ok := metagraph.ParseTime(lp.CreatedTime)
-			if !ok || created.Before(start) || created.After(now.Add(findSkew)) || normalizeSpace(lp.Message) != want {
-				continue
-			}
-			if found == nil || created.Before(foundAt) {
-				found, foundAt = lp, created
-			}
-		}
-		if out.Paging.Next == "" || out.Paging.Cursors.After == "" || len(out.Data) == 0 {
-			if found == nil {
-				return nil, nil
-			}
-			return &publishers.Published{ExternalID: found.ID, URL: PostURL(found.ID), PublishedAt: foundAt.UTC()}, nil
-		}
-		q.Set("after", out.Paging.Cursors.After)
-	}
-	if found != nil {
-		return &publishers.Published{ExternalID: found.ID, URL: PostURL(found.ID), PublishedAt: foundAt.UTC()}, nil
+	found, at, complete, err := metagraph.FindEarliest(ctx, c.graph, metagraph.Search{
+		Token: s.token, Path: "/" + s.pageID + "/published_posts", Fields: "id,message,created_time,permalink_url",
+		Text: want, ScheduledAt: p.ScheduledAt, PageSize: findPageSize, Pages: findPages,
+	}, func(lp *listedPost) (string, string) { return lp.Message, lp.CreatedTime })
+	switch {
+	case err != nil:
+		return nil, publishers.CannotTell(Name, err, cannotTell)
+	case found != nil:
+		return &publishers.Published{ExternalID: found.ID, URL: PostURL(found.ID), PublishedAt: at.UTC()}, nil
+	case complete:
+		return nil, nil
 	}
 	return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 		Message: "the Page published more posts since the scheduled time than Herald reads, so it cannot tell whether this one was published"}

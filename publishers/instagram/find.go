@@ -2,21 +2,15 @@ package instagram
 
 import (
 	"context"
-	"net/url"
-	"strconv"
-	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
 )
 
-// FindPublished's search bounds.
+// FindPublished's search bounds (its window is metagraph's).
 const (
-	findLead          = 5 * time.Minute
-	findSkew          = 5 * time.Minute
-	findPageSize      = 50
-	findPages         = 4
-	findDefaultWindow = 24 * time.Hour
+	findPageSize = 50
+	findPages    = 4
 )
 
 type listedMedia struct {
@@ -34,56 +28,24 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	const cannotTell = "could not tell whether the post was published on Instagram"
 	s, err := c.session(creds)
 	if err != nil {
-		return nil, metagraph.CannotTell(Name, err, cannotTell)
+		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
 	want := normalizeSpace(p.Text)
 	if want == "" {
 		return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 			Message: cannotTell + ": a post without a caption cannot be told apart from the account's other posts"}
 	}
-	now := c.opts.Now()
-	start := now.Add(-findDefaultWindow)
-	if !p.ScheduledAt.IsZero() {
-		start = p.ScheduledAt.Add(-findLead)
-	}
-	q := url.Values{
-		"fields": {"id,caption,timestamp,permalink"},
-		"since":  {strconv.FormatInt(start.Unix(), 10)},
-		"limit":  {strconv.Itoa(findPageSize)},
-	}
-	var found *listedMedia
-	var foundAt time.Time
-	result := func() *publishers.Published {
-		if found == nil {
-			return nil
-		}
-		return &publishers.Published{ExternalID: found.ID, URL: found.Permalink, PublishedAt: foundAt.UTC()}
-	}
-	for page := 0; page < findPages; page++ {
-		var out struct {
-			Data   []listedMedia    `json:"data"`
-			Paging metagraph.Paging `json:"paging"`
-		}
-		if err := c.graph.Get(ctx, s.token, "/"+s.igUserID+"/media", q, &out); err != nil {
-			return nil, metagraph.CannotTell(Name, err, cannotTell)
-		}
-		for i := range out.Data {
-			m := &out.Data[i]
-			ts, ok := metagraph.ParseTime(m.Timestamp)
-			if !ok || ts.Before(start) || ts.After(now.Add(findSkew)) || normalizeSpace(m.Caption) != want {
-				continue
-			}
-			if found == nil || ts.Before(foundAt) {
-				found, foundAt = m, ts
-			}
-		}
-		if out.Paging.Next == "" || out.Paging.Cursors.After == "" || len(out.Data) == 0 {
-			return result(), nil
-		}
-		q.Set("after", out.Paging.Cursors.After)
-	}
-	if found != nil {
-		return result(), nil
+	found, at, complete, err := metagraph.FindEarliest(ctx, c.graph, metagraph.Search{
+		Token: s.token, Path: "/" + s.igUserID + "/media", Fields: "id,caption,timestamp,permalink",
+		Text: want, ScheduledAt: p.ScheduledAt, PageSize: findPageSize, Pages: findPages,
+	}, func(m *listedMedia) (string, string) { return m.Caption, m.Timestamp })
+	switch {
+	case err != nil:
+		return nil, publishers.CannotTell(Name, err, cannotTell)
+	case found != nil:
+		return &publishers.Published{ExternalID: found.ID, URL: found.Permalink, PublishedAt: at.UTC()}, nil
+	case complete:
+		return nil, nil
 	}
 	return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 		Message: "the account published more posts since the scheduled time than Herald reads, so it cannot tell whether this one was published"}

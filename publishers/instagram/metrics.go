@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
@@ -54,56 +53,35 @@ func (c *Client) Metrics(ctx context.Context, creds *publishers.Credentials, ext
 		}
 	}
 
-	out := make(map[string]publishers.Metrics, len(counts))
-	var (
-		mu       sync.Mutex
-		wg       sync.WaitGroup
-		firstErr error
-		sem      = make(chan struct{}, insightsConcurrency)
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for id, mc := range counts {
-		wg.Add(1)
-		go func(id string, mc mediaCounts) {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			defer func() { <-sem }()
-			ins, err := c.readInsights(ctx, s, id)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-				return
-			}
-			m := publishers.Metrics{Likes: mc.LikeCount, Replies: mc.CommentsCount}
-			if v, ok := ins["likes"]; ok && m.Likes == nil {
-				m.Likes = ptr(v)
-			}
-			if v, ok := ins["comments"]; ok && m.Replies == nil {
-				m.Replies = ptr(v)
-			}
-			if v, ok := ins["views"]; ok {
-				m.Impressions = ptr(v)
-			}
-			if v, ok := ins["shares"]; ok {
-				m.Reposts = ptr(v)
-			}
-			out[id] = m
-		}(id, mc)
+	read := make([]string, 0, len(counts))
+	for id := range counts {
+		read = append(read, id)
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if len(out) != len(counts) {
+	out, complete, err := publishers.CollectMetrics(ctx, read, insightsConcurrency, func(ctx context.Context, id string) (publishers.Metrics, bool, error) {
+		ins, err := c.readInsights(ctx, s, id)
+		if err != nil {
+			return publishers.Metrics{}, false, err
+		}
+		mc := counts[id]
+		m := publishers.Metrics{Likes: mc.LikeCount, Replies: mc.CommentsCount}
+		if v, ok := ins["likes"]; ok && m.Likes == nil {
+			m.Likes = ptr(v)
+		}
+		if v, ok := ins["comments"]; ok && m.Replies == nil {
+			m.Replies = ptr(v)
+		}
+		if v, ok := ins["views"]; ok {
+			m.Impressions = ptr(v)
+		}
+		if v, ok := ins["shares"]; ok {
+			m.Reposts = ptr(v)
+		}
+		return m, true, nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case !complete:
 		return nil, &publishers.Error{Kind: publishers.KindRetryable, Network: Name, Message: "stopped reading Instagram metrics before the end", Err: ctx.Err()}
 	}
 	return out, nil

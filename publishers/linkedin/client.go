@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Name is the network's name in the registry.
@@ -227,76 +225,40 @@ type request struct {
 	rest bool
 }
 
-// response is LinkedIn's answer, read in full.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
+// api names LinkedIn in the errors httpapi builds.
+var api = httpapi.Network{Name: Name, Display: "LinkedIn"}
 
 // send performs one request and reads the answer. Its error is already classified: a
 // transport failure after a create-post request was written is KindUnknown, any other is
 // retryable. HTTP error statuses are not errors here; callers classify them.
-func (c *Client) send(ctx context.Context, r request) (*response, error) {
-	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	})
-	var body io.Reader
-	if r.body != nil {
-		body = bytes.NewReader(r.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, r.method, r.url, body)
-	if err != nil {
-		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: Name,
-			Message: "the request to LinkedIn could not be built", Err: err}
-	}
-	if r.op == opCreatePost {
-		// Without GetBody the transport can never replay the create on its own after a
-		// dropped connection; Herald reconciles with FindPublished instead.
-		req.GetBody = nil
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "Herald")
-	if r.contentType != "" {
-		req.Header.Set("Content-Type", r.contentType)
-	}
-	if r.token != "" {
-		req.Header.Set("Authorization", "Bearer "+r.token)
-	}
+func (c *Client) send(ctx context.Context, r request) (*httpapi.Response, error) {
+	h := httpapi.JSONHeader("Herald", r.contentType, r.token)
 	if r.rest {
-		req.Header.Set("LinkedIn-Version", c.opts.Version)
-		req.Header.Set("X-Restli-Protocol-Version", RestliProtocolVersion)
+		h.Set("LinkedIn-Version", c.opts.Version)
+		h.Set("X-Restli-Protocol-Version", RestliProtocolVersion)
 	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, transportError(err, r.op, wrote.Load())
+	// A create-post request is sent Once: net/http can then never replay it on its own after a
+	// dropped connection; Herald reconciles with FindPublished instead.
+	resp, f := httpapi.Do(ctx, c.http, httpapi.Request{Method: r.method, URL: r.url, Header: h, Body: r.body,
+		Once: r.op == opCreatePost}, maxBody, nil)
+	if f != nil {
+		return nil, api.Failed(f, r.op == opCreatePost)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		// LinkedIn answered, so it received the request.
-		return nil, transportError(err, r.op, true)
-	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
+	return resp, nil
 }
 
 // call sends r and decodes a 2xx JSON answer into out (when out is not nil and the answer has
 // a body); any other status is classified.
-func (c *Client) call(ctx context.Context, r request, out any) (*response, error) {
+func (c *Client) call(ctx context.Context, r request, out any) (*httpapi.Response, error) {
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	if resp.status < 200 || resp.status > 299 {
-		return resp, c.classify(resp.status, resp.header, resp.body, r.op)
+	if resp.Status < 200 || resp.Status > 299 {
+		return resp, c.classify(resp.Status, resp.Header, resp.Body, r.op)
 	}
-	if out != nil && len(bytes.TrimSpace(resp.body)) > 0 {
-		if err := json.Unmarshal(resp.body, out); err != nil {
+	if out != nil && len(bytes.TrimSpace(resp.Body)) > 0 {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
 			return resp, badAnswer(r.op, err)
 		}
 	}
@@ -305,7 +267,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 
 // get is an authenticated GET of the REST API; rawQuery is already encoded the Rest.li 2.0 way
 // (see restQuery).
-func (c *Client) get(ctx context.Context, token, path, rawQuery string, out any) (*response, error) {
+func (c *Client) get(ctx context.Context, token, path, rawQuery string, out any) (*httpapi.Response, error) {
 	u := c.opts.APIURL + path
 	if rawQuery != "" {
 		u += "?" + rawQuery
@@ -314,7 +276,7 @@ func (c *Client) get(ctx context.Context, token, path, rawQuery string, out any)
 }
 
 // postJSON is an authenticated POST of a JSON body to the REST API.
-func (c *Client) postJSON(ctx context.Context, o op, token, pathAndQuery string, body any, out any) (*response, error) {
+func (c *Client) postJSON(ctx context.Context, o op, token, pathAndQuery string, body any, out any) (*httpapi.Response, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Message: "the request could not be encoded", Err: err}
@@ -355,15 +317,7 @@ func restQuery(pairs ...string) string {
 
 // badAnswer reports a 2xx answer Herald could not read. For a created post the post exists
 // (LinkedIn said so) but its URN is unknown: reconcile rather than post again.
-func badAnswer(o op, err error) error {
-	kind := publishers.KindRetryable
-	msg := "LinkedIn's answer could not be read"
-	if o == opCreatePost {
-		kind = publishers.KindUnknown
-		msg = "LinkedIn accepted the post but its answer could not be read; Herald will check whether it was published"
-	}
-	return &publishers.Error{Kind: kind, Network: Name, Message: msg, Err: err}
-}
+func badAnswer(o op, err error) error { return api.BadAnswer(o == opCreatePost, err) }
 
 // postURL is the public address of a post.
 func postURL(urn string) string { return "https://www.linkedin.com/feed/update/" + urn + "/" }

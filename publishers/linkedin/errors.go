@@ -2,17 +2,15 @@ package linkedin
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // apiError is LinkedIn's error body. The REST API answers
@@ -156,82 +154,19 @@ func errorText(body []byte) (text, code string) {
 	if i := strings.Index(text, "Exception: "); i >= 0 && !strings.Contains(text[:i], " ") {
 		text = text[i+len("Exception: "):]
 	}
-	return clean(text), clean(code)
+	return httpapi.Clean(text), httpapi.Clean(code)
 }
 
-// clean makes a server-supplied string fit for a one-line message.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 300 {
-		s = string(r[:300]) + "…"
-	}
-	return s
-}
-
-// retryAfterHeader reads a Retry-After header (seconds or an HTTP date). LinkedIn does not
-// document one, but a proxy in front of it may send it.
+// retryAfterHeader reads a Retry-After header (seconds or an HTTP date, measured from now).
+// LinkedIn does not document one, but a proxy in front of it may send it.
 func retryAfterHeader(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d, true
-		}
-		return time.Second, true
-	}
-	return 0, false
+	return httpapi.RetryAfterAt(v, now)
 }
 
-// transportError classifies a request that got no answer. Once a create-post request was
-// written, LinkedIn may have created the post: the outcome is unknown. Everything else is
-// retryable. net/http's errors name the method and URL, which carry no secret.
+// transportError classifies a request that got no answer (see httpapi.Network.TransportError):
+// unknown once a create-post request was written, retryable otherwise.
 func transportError(err error, o op, wrote bool) *publishers.Error {
-	if o == opCreatePost && wrote {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "the connection to LinkedIn was lost after the post was sent, so it may have been published; Herald will check before trying again",
-			Err:     err}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
-		Message: "could not reach LinkedIn (" + transportReason(err) + ")", Err: err}
-}
-
-// transportReason names a transport failure without the URL.
-func transportReason(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if ue.Timeout() {
-			return "timed out"
-		}
-		err = ue.Err
-	}
-	return clean(err.Error())
-}
-
-// unknown turns a failure of FindPublished into "cannot tell", keeping the cause so the
-// scheduler can still see, by unwrapping, that the channel needs reconnecting or is rate
-// limited.
-func unknown(err error, msg string) error {
-	e := &publishers.Error{Kind: publishers.KindUnknown, Network: Name, Message: msg, Err: err}
-	var pe *publishers.Error
-	if errors.As(err, &pe) {
-		e.Status = pe.Status
-		e.RetryAfter = pe.RetryAfter
-		if pe.Message != "" {
-			e.Message = msg + ": " + pe.Message
-		}
-	}
-	return e
+	return api.TransportError(err, o == opCreatePost, wrote)
 }
 
 // permanent is a refusal Herald decides itself.

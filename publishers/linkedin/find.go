@@ -65,7 +65,7 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	const cannotTell = "could not tell whether the post was published on LinkedIn"
 	s, err := c.session(creds)
 	if err != nil {
-		return nil, unknown(err, cannotTell)
+		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
 	if !s.isOrganization() && s.scope != "" && !hasScope(s.scope, "r_member_social") {
 		return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name, Code: "member_posts_unreadable",
@@ -86,7 +86,7 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 		q := restQuery("q", "author", "author", encodeKey(s.author), "count", strconv.Itoa(findPageSize),
 			"start", strconv.Itoa(page*findPageSize), "sortBy", "LAST_MODIFIED")
 		if _, err := c.get(ctx, s.token, "/rest/posts", q, &res); err != nil {
-			return nil, unknown(err, cannotTell)
+			return nil, publishers.CannotTell(Name, err, cannotTell)
 		}
 		for i := range res.Elements {
 			el := &res.Elements[i]

@@ -2,7 +2,6 @@ package linkedin
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Keys of Credentials.Extra.
@@ -87,13 +87,7 @@ func (c *Client) BeginOAuth(_ context.Context, in publishers.OAuthStart) (string
 
 // CheckState compares the state Herald generated for a connection attempt with the one the
 // callback carries, in constant time.
-func CheckState(expected, got string) error {
-	if expected == "" || subtle.ConstantTimeCompare([]byte(expected), []byte(got)) != 1 {
-		return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: "state_mismatch",
-			Message: "the sign-in response does not belong to this connection attempt; start connecting again"}
-	}
-	return nil
-}
+func CheckState(expected, got string) error { return publishers.CheckState(Name, expected, got) }
 
 // CallbackCode checks the query of Herald's OAuth callback and returns the authorization code:
 // the state must match, and an error LinkedIn reports (the member cancelled, or the app lacks
@@ -110,11 +104,11 @@ func CallbackCode(query url.Values, expectedState string) (string, error) {
 		case "unauthorized_scope_error":
 			msg = "LinkedIn refused a permission Herald asks for: the app lacks the product that grants it (for pages, the Community Management API)"
 		default:
-			if d := clean(query.Get("error_description")); d != "" {
+			if d := httpapi.Clean(query.Get("error_description")); d != "" {
 				msg += ": " + d
 			}
 		}
-		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: clean(e), Message: msg}
+		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: httpapi.Clean(e), Message: msg}
 	}
 	code := query.Get("code")
 	if code == "" {
@@ -278,11 +272,11 @@ func (c *Client) token(ctx context.Context, form url.Values, refreshing bool) (t
 	if err != nil {
 		return tokenAnswer{}, err
 	}
-	if resp.status != http.StatusOK {
+	if resp.Status != http.StatusOK {
 		return tokenAnswer{}, c.tokenError(resp, refreshing)
 	}
 	var tok tokenAnswer
-	if err := json.Unmarshal(resp.body, &tok); err != nil || tok.AccessToken == "" {
+	if err := json.Unmarshal(resp.Body, &tok); err != nil || tok.AccessToken == "" {
 		return tokenAnswer{}, &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
 			Message: "LinkedIn's token answer could not be read"}
 	}
@@ -291,19 +285,19 @@ func (c *Client) token(ctx context.Context, form url.Values, refreshing bool) (t
 
 // tokenError classifies a refusal of the token endpoint. When refreshing, a rejected grant
 // means the channel must be reconnected.
-func (c *Client) tokenError(resp *response, refreshing bool) error {
+func (c *Client) tokenError(resp *httpapi.Response, refreshing bool) error {
 	var ae apiError
-	_ = json.Unmarshal(resp.body, &ae)
-	code := clean(ae.Error)
-	e := &publishers.Error{Network: Name, Status: resp.status, Code: code,
-		Err: fmt.Errorf("token endpoint answered HTTP %d %s", resp.status, code)}
+	_ = json.Unmarshal(resp.Body, &ae)
+	code := httpapi.Clean(ae.Error)
+	e := &publishers.Error{Network: Name, Status: resp.Status, Code: code,
+		Err: fmt.Errorf("token endpoint answered HTTP %d %s", resp.Status, code)}
 	switch {
-	case resp.status == http.StatusTooManyRequests || resp.status >= 500 || resp.status == http.StatusRequestTimeout:
-		return c.classify(resp.status, resp.header, nil, opWrite)
+	case resp.Status == http.StatusTooManyRequests || resp.Status >= 500 || resp.Status == http.StatusRequestTimeout:
+		return c.classify(resp.Status, resp.Header, nil, opWrite)
 	case refreshing:
 		e.Kind = publishers.KindAuthExpired
 		e.Message = "LinkedIn no longer accepts this channel's refresh token; reconnect the channel"
-	case code == "invalid_client" || resp.status == http.StatusUnauthorized:
+	case code == "invalid_client" || resp.Status == http.StatusUnauthorized:
 		e.Kind = publishers.KindPermanent
 		e.Message = "LinkedIn does not recognise Herald's app (invalid client id or secret); check HERALD_LINKEDIN_CLIENT_ID and HERALD_LINKEDIN_CLIENT_SECRET"
 	case code == "invalid_request" || code == "invalid_grant":
@@ -311,7 +305,7 @@ func (c *Client) tokenError(resp *response, refreshing bool) error {
 		e.Message = "LinkedIn rejected the authorization (" + code + ": the code expired or was already used, the redirect URL differs, or the PKCE setting does not match the app); start connecting again"
 	default:
 		e.Kind = publishers.KindPermanent
-		e.Message = "LinkedIn refused to issue a token (HTTP " + strconv.Itoa(resp.status)
+		e.Message = "LinkedIn refused to issue a token (HTTP " + strconv.Itoa(resp.Status)
 		if code != "" {
 			e.Message += ", " + code
 		}

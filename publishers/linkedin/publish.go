@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Limits of a post. A multiImage post holds 2 to 20 images; a video is alone.
@@ -135,12 +136,12 @@ func (c *Client) Publish(ctx context.Context, creds *publishers.Credentials, p p
 	if err != nil {
 		return publishers.Published{}, err
 	}
-	urn := strings.TrimSpace(resp.header.Get("X-RestLi-Id"))
+	urn := strings.TrimSpace(resp.Header.Get("X-RestLi-Id"))
 	if urn == "" {
-		urn = strings.TrimSpace(resp.header.Get("X-LinkedIn-Id"))
+		urn = strings.TrimSpace(resp.Header.Get("X-LinkedIn-Id"))
 	}
 	if !strings.HasPrefix(urn, "urn:li:") {
-		return publishers.Published{}, badAnswer(opCreatePost, fmt.Errorf("the created post has no URN (HTTP %d)", resp.status))
+		return publishers.Published{}, badAnswer(opCreatePost, fmt.Errorf("the created post has no URN (HTTP %d)", resp.Status))
 	}
 	pub := publishers.Published{ExternalID: urn, URL: postURL(urn), PublishedAt: c.opts.Now().UTC()}
 	if strings.TrimSpace(p.FirstComment) != "" {
@@ -273,7 +274,7 @@ func (c *Client) uploadVideo(ctx context.Context, s session, m publishers.Media)
 		if err != nil {
 			return "", err
 		}
-		etag := resp.header.Get("ETag")
+		etag := resp.Header.Get("ETag")
 		if etag == "" {
 			return "", badAnswer(opWrite, fmt.Errorf("part %d of the video got no ETag", i+1))
 		}
@@ -324,7 +325,7 @@ func (c *Client) waitForVideo(ctx context.Context, s session, urn string) error 
 // upload PUTs bytes to an upload URL LinkedIn handed out. The URL is LinkedIn's (its docs send
 // the member's bearer token with it), but the token goes only to LinkedIn's own hosts (or the
 // configured test hosts), never to wherever an answer may point.
-func (c *Client) upload(ctx context.Context, s session, uploadURL string, data []byte, contentType string) (*response, error) {
+func (c *Client) upload(ctx context.Context, s session, uploadURL string, data []byte, contentType string) (*httpapi.Response, error) {
 	u, err := url.Parse(uploadURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, badAnswer(opWrite, fmt.Errorf("LinkedIn gave an upload URL that is not http(s)"))

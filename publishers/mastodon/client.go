@@ -1,20 +1,17 @@
 package mastodon
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Name is the network's name in the registry.
@@ -99,19 +96,8 @@ func New(opts Options) *Client {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	var hc http.Client
-	if opts.HTTPClient != nil {
-		hc = *opts.HTTPClient
-	} else {
-		hc.Timeout = defaultTimeout
-	}
 	c := &Client{opts: opts, limits: newRateLimits()}
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	hc.Transport = &recordingTransport{base: base, limits: c.limits, now: opts.Now}
-	c.http = &hc
+	c.http = httpapi.Observe(opts.HTTPClient, defaultTimeout, c.limits.record(opts.Now))
 	return c
 }
 
@@ -158,13 +144,6 @@ type request struct {
 	header      map[string]string
 }
 
-// response is an instance's answer, read in full.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
 // session is what every authenticated call needs from a channel's credentials.
 type session struct {
 	instance string
@@ -186,70 +165,41 @@ func (c *Client) session(creds *publishers.Credentials) (session, error) {
 	return session{instance: inst, token: creds.AccessToken}, nil
 }
 
+// api names Mastodon in the errors httpapi builds.
+var api = httpapi.Network{Name: Name, Display: "the Mastodon server"}
+
 // send performs one request and reads the answer. Its error is already classified: a
 // transport failure after a create-status request was written is KindUnknown, any other
 // transport failure is retryable. HTTP error statuses are not errors here; callers classify them.
-func (c *Client) send(ctx context.Context, r request) (*response, error) {
-	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	})
-	var body io.Reader
-	if r.body != nil {
-		body = bytes.NewReader(r.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, r.method, r.url, body)
-	if err != nil {
-		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: Name,
-			Message: "the request to the Mastodon server could not be built", Err: err}
-	}
-	if r.op == opCreateStatus {
-		// Without GetBody the transport cannot replay the request on its own after a dropped
-		// kept-alive connection, which it otherwise does for any request that carries an
-		// Idempotency-Key header. A server that ignores the key would post twice; Herald
-		// reconciles instead (FindPublished).
-		req.GetBody = nil
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent())
-	if r.contentType != "" {
-		req.Header.Set("Content-Type", r.contentType)
-	}
-	if r.token != "" {
-		req.Header.Set("Authorization", "Bearer "+r.token)
-	}
+func (c *Client) send(ctx context.Context, r request) (*httpapi.Response, error) {
+	h := httpapi.JSONHeader(c.userAgent(), r.contentType, r.token)
 	for k, v := range r.header {
-		req.Header.Set(k, v)
+		h.Set(k, v)
 	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, transportError(err, r.op, wrote.Load())
+	// A create-status request is sent Once: net/http would otherwise replay it on its own after
+	// a dropped kept-alive connection, which it does for any request that carries an
+	// Idempotency-Key header. A server that ignores the key would post twice; Herald reconciles
+	// instead (FindPublished).
+	resp, f := httpapi.Do(ctx, c.http, httpapi.Request{Method: r.method, URL: r.url, Header: h, Body: r.body,
+		Once: r.op == opCreateStatus}, maxBody, nil)
+	if f != nil {
+		return nil, api.Failed(f, r.op == opCreateStatus)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		// The instance answered, so it received the request.
-		return nil, transportError(err, r.op, true)
-	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
+	return resp, nil
 }
 
 // call sends r and decodes a 2xx JSON answer into out (when out is not nil); any other status
 // is classified.
-func (c *Client) call(ctx context.Context, r request, out any) (*response, error) {
+func (c *Client) call(ctx context.Context, r request, out any) (*httpapi.Response, error) {
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	if resp.status < 200 || resp.status > 299 {
-		return resp, classify(resp.status, resp.header, resp.body, r.op, c.opts.Now())
+	if resp.Status < 200 || resp.Status > 299 {
+		return resp, classify(resp.Status, resp.Header, resp.Body, r.op, c.opts.Now())
 	}
 	if out != nil {
-		if err := json.Unmarshal(resp.body, out); err != nil {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
 			return resp, badAnswer(r.op, err)
 		}
 	}
@@ -257,7 +207,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 }
 
 // getJSON is an authenticated GET.
-func (c *Client) getJSON(ctx context.Context, s session, path string, query url.Values, out any) (*response, error) {
+func (c *Client) getJSON(ctx context.Context, s session, path string, query url.Values, out any) (*httpapi.Response, error) {
 	u := s.instance + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
@@ -266,7 +216,7 @@ func (c *Client) getJSON(ctx context.Context, s session, path string, query url.
 }
 
 // postJSON is a POST with a JSON body.
-func (c *Client) postJSON(ctx context.Context, o op, s session, path string, body any, header map[string]string, out any) (*response, error) {
+func (c *Client) postJSON(ctx context.Context, o op, s session, path string, body any, header map[string]string, out any) (*httpapi.Response, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Message: "the request could not be encoded", Err: err}
@@ -284,15 +234,7 @@ func (c *Client) userAgent() string {
 
 // badAnswer reports a 2xx answer Herald could not read. For a created status the post exists
 // (the instance said so) but its id is unknown: reconcile rather than post again.
-func badAnswer(o op, err error) error {
-	kind := publishers.KindRetryable
-	msg := "the Mastodon server's answer could not be read"
-	if o == opCreateStatus {
-		kind = publishers.KindUnknown
-		msg = "the Mastodon server accepted the post but its answer could not be read; Herald will check whether it was published"
-	}
-	return &publishers.Error{Kind: kind, Network: Name, Message: msg, Err: err}
-}
+func badAnswer(o op, err error) error { return api.BadAnswer(o == opCreateStatus, err) }
 
 // parseTime reads a Mastodon datetime (ISO 8601 with optional fractional seconds).
 func parseTime(s string) (time.Time, bool) {

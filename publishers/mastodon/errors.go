@@ -2,16 +2,14 @@ package mastodon
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // apiError is Mastodon's error body: {"error":"…","error_description":"…"}. The description is
@@ -87,7 +85,7 @@ func classify(status int, header http.Header, body []byte, o op, now time.Time) 
 	case status >= 500 && status <= 599:
 		e.Kind = publishers.KindRetryable
 		e.Message = with("the Mastodon server had a temporary problem")
-		if d, ok := retryAfterHeader(header.Get("Retry-After"), header, now); ok {
+		if d, ok := httpapi.RetryAfter(header, now); ok {
 			e.RetryAfter = d
 		}
 	case status >= 400 && status <= 499:
@@ -114,22 +112,7 @@ func errorText(body []byte) (text, code string) {
 		code = ae.Error
 		text = ae.Description + " (" + ae.Error + ")"
 	}
-	return clean(text), code
-}
-
-// clean makes a server-supplied string fit for a one-line message.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 300 {
-		s = string(r[:300]) + "…"
-	}
-	return s
+	return httpapi.Clean(text), code
 }
 
 // retryAfter is how long a 429 asks to wait: X-RateLimit-Reset (an ISO 8601 time) minus the
@@ -148,7 +131,7 @@ func retryAfter(header http.Header, now time.Time) time.Duration {
 		}
 		return d
 	}
-	if d, ok := retryAfterHeader(header.Get("Retry-After"), header, now); ok {
+	if d, ok := httpapi.RetryAfter(header, now); ok {
 		return d
 	}
 	return defaultRetryAfter
@@ -174,67 +157,8 @@ func parseReset(v string, base time.Time) (time.Time, bool) {
 	return base.Add(time.Duration(n) * time.Second), true
 }
 
-// retryAfterHeader reads a Retry-After header: seconds or an HTTP date.
-func retryAfterHeader(v string, header http.Header, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		base := now
-		if d, err := http.ParseTime(header.Get("Date")); err == nil {
-			base = d
-		}
-		if d := t.Sub(base); d > 0 {
-			return d, true
-		}
-		return time.Second, true
-	}
-	return 0, false
-}
-
-// transportError classifies a request that got no answer. Once a create-status request was
-// written, the instance may have created the status: the outcome is unknown. Everything else
-// (any failure before the request was written, any failure of a repeatable request) is
-// retryable. The error keeps the cause; net/http's errors name the method and URL, which carry
-// no secret.
+// transportError classifies a request that got no answer (see httpapi.Network.TransportError):
+// unknown once a create-status request was written, retryable otherwise.
 func transportError(err error, o op, wrote bool) *publishers.Error {
-	if o == opCreateStatus && wrote {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "the connection to the Mastodon server was lost after the post was sent, so it may have been published; Herald will check before trying again",
-			Err:     err}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
-		Message: "could not reach the Mastodon server (" + transportReason(err) + ")", Err: err}
-}
-
-// transportReason names a transport failure without the URL.
-func transportReason(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if ue.Timeout() {
-			return "timed out"
-		}
-		err = ue.Err
-	}
-	return clean(err.Error())
-}
-
-// unknown turns any failure of FindPublished into "cannot tell", keeping the cause (and its
-// retry-after) so the scheduler can still see, by unwrapping, that the channel needs
-// reconnecting or is rate limited.
-func unknown(err error, msg string) error {
-	e := &publishers.Error{Kind: publishers.KindUnknown, Network: Name, Message: msg, Err: err}
-	var pe *publishers.Error
-	if errors.As(err, &pe) {
-		e.Status = pe.Status
-		e.RetryAfter = pe.RetryAfter
-		if pe.Message != "" {
-			e.Message = msg + ": " + pe.Message
-		}
-	}
-	return e
+	return api.TransportError(err, o == opCreateStatus, wrote)
 }

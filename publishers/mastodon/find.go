@@ -42,13 +42,13 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	const cannotTell = "could not tell whether the post was published on Mastodon"
 	s, err := c.session(creds)
 	if err != nil {
-		return nil, unknown(err, cannotTell)
+		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
 	accountID := creds.Get(ExtraAccountID)
 	if accountID == "" {
 		var acct account
 		if _, err := c.getJSON(ctx, s, "/api/v1/accounts/verify_credentials", nil, &acct); err != nil {
-			return nil, unknown(err, cannotTell)
+			return nil, publishers.CannotTell(Name, err, cannotTell)
 		}
 		accountID = acct.ID
 	}
@@ -77,7 +77,7 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 		}
 		var statuses []status
 		if _, err := c.getJSON(ctx, s, "/api/v1/accounts/"+url.PathEscape(accountID)+"/statuses", q, &statuses); err != nil {
-			return nil, unknown(err, cannotTell)
+			return nil, publishers.CannotTell(Name, err, cannotTell)
 		}
 		if len(statuses) == 0 {
 			// The account's whole history has been read.

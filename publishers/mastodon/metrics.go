@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"sync"
 
 	"github.com/heraldhq/herald/publishers"
 )
@@ -23,54 +22,17 @@ func (c *Client) Metrics(ctx context.Context, creds *publishers.Credentials, ext
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	var (
-		mu       sync.Mutex
-		out      = make(map[string]publishers.Metrics, len(externalIDs))
-		firstErr error
-		wg       sync.WaitGroup
-		sem      = make(chan struct{}, metricsConcurrency)
-		seen     = make(map[string]bool, len(externalIDs))
-	)
-loop:
-	for _, id := range externalIDs {
-		if id == "" || seen[id] {
-			continue
-		}
-		seen[id] = true
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			break loop
-		}
-		wg.Add(1)
-		go func(id string) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			m, ok, err := c.statusMetrics(ctx, s, id)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err != nil:
-				if firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-			case ok:
-				out[id] = m
-			}
-		}(id)
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
+	out, complete, err := publishers.CollectMetrics(ctx, externalIDs, metricsConcurrency,
+		func(ctx context.Context, id string) (publishers.Metrics, bool, error) {
+			return c.statusMetrics(ctx, s, id)
+		})
+	switch {
+	case err != nil:
+		return nil, err
+	case !complete:
 		// The caller's context ended before every id was read.
 		return nil, &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
-			Message: "stopped reading Mastodon metrics before the end", Err: err}
+			Message: "stopped reading Mastodon metrics before the end", Err: ctx.Err()}
 	}
 	return out, nil
 }
@@ -83,13 +45,13 @@ func (c *Client) statusMetrics(ctx context.Context, s session, id string) (publi
 		return publishers.Metrics{}, false, err
 	}
 	switch {
-	case resp.status == http.StatusNotFound || resp.status == http.StatusGone:
+	case resp.Status == http.StatusNotFound || resp.Status == http.StatusGone:
 		return publishers.Metrics{}, false, nil
-	case resp.status < 200 || resp.status > 299:
-		return publishers.Metrics{}, false, classify(resp.status, resp.header, resp.body, opRead, c.opts.Now())
+	case resp.Status < 200 || resp.Status > 299:
+		return publishers.Metrics{}, false, classify(resp.Status, resp.Header, resp.Body, opRead, c.opts.Now())
 	}
 	var st status
-	if err := json.Unmarshal(resp.body, &st); err != nil {
+	if err := json.Unmarshal(resp.Body, &st); err != nil {
 		return publishers.Metrics{}, false, badAnswer(opRead, err)
 	}
 	m := publishers.Metrics{

@@ -2,7 +2,6 @@ package mastodon
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Keys of Credentials.Extra and of BeginOAuth's pending values.
@@ -134,13 +134,7 @@ func (c *Client) BeginOAuth(ctx context.Context, in publishers.OAuthStart) (stri
 // CheckState compares the state Herald generated for a connection attempt with the one the
 // callback carries, in constant time. The server's callback handler calls it (or CallbackCode)
 // before CompleteOAuth: CompleteOAuth itself never sees the callback's state.
-func CheckState(expected, got string) error {
-	if expected == "" || subtle.ConstantTimeCompare([]byte(expected), []byte(got)) != 1 {
-		return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: "state_mismatch",
-			Message: "the sign-in response does not belong to this connection attempt; start connecting again"}
-	}
-	return nil
-}
+func CheckState(expected, got string) error { return publishers.CheckState(Name, expected, got) }
 
 // CallbackCode checks the query of Herald's OAuth callback and returns the authorization code:
 // the state must match (CheckState), and an error the instance reports (the person declined)
@@ -153,10 +147,10 @@ func CallbackCode(query url.Values, expectedState string) (string, error) {
 		msg := "the Mastodon server did not authorize Herald"
 		if e == "access_denied" {
 			msg = "the connection was declined on the Mastodon server"
-		} else if d := clean(query.Get("error_description")); d != "" {
+		} else if d := httpapi.Clean(query.Get("error_description")); d != "" {
 			msg += ": " + d
 		}
-		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: clean(e), Message: msg}
+		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: httpapi.Clean(e), Message: msg}
 	}
 	code := query.Get("code")
 	if code == "" {
@@ -287,23 +281,16 @@ func (c *Client) oauthContext(ctx context.Context) context.Context {
 // RFC 6749 error code only. When refreshing, a rejected grant means the channel must be
 // reconnected.
 func tokenError(err error, refreshing bool, now time.Time) error {
-	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			return transportError(err, opWrite, true)
-		}
+	ref, noAnswer := httpapi.TokenFailure(err)
+	switch {
+	case noAnswer:
+		return transportError(err, opWrite, true)
+	case ref == nil:
 		// A 2xx answer without an access token, or one that is not JSON.
 		return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
 			Message: "the Mastodon server's token answer could not be read"}
 	}
-	status := 0
-	header := http.Header{}
-	if re.Response != nil {
-		status = re.Response.StatusCode
-		header = re.Response.Header
-	}
-	code := clean(re.ErrorCode)
+	status, header, code := ref.Status, ref.Header, ref.Code
 	cause := fmt.Errorf("token endpoint answered HTTP %d %s", status, code)
 	e := &publishers.Error{Network: Name, Status: status, Code: code, Err: cause}
 	switch {

@@ -212,7 +212,7 @@ func (c *Client) upload(ctx context.Context, s session, n int, m publishers.Medi
 	}
 	// 200 means processed (Mastodon 4 processes small images at once); 202, or a missing url,
 	// means the instance is still at work.
-	if resp.status == http.StatusOK && a.ready() {
+	if resp.Status == http.StatusOK && a.ready() {
 		return a.ID, nil
 	}
 	return a.ID, c.waitForMedia(ctx, s, n, a.ID)
@@ -239,19 +239,19 @@ func (c *Client) waitForMedia(ctx context.Context, s session, n int, id string) 
 		if err != nil {
 			return err
 		}
-		switch resp.status {
+		switch resp.Status {
 		case http.StatusOK:
-			if json.Unmarshal(resp.body, &a) == nil && a.ready() {
+			if json.Unmarshal(resp.Body, &a) == nil && a.ready() {
 				return nil
 			}
 		case http.StatusPartialContent:
 			// Still processing.
 		case http.StatusUnprocessableEntity:
-			e := classify(resp.status, resp.header, resp.body, opRead, c.opts.Now())
+			e := classify(resp.Status, resp.Header, resp.Body, opRead, c.opts.Now())
 			e.Message = fmt.Sprintf("the Mastodon server could not process attachment %d: %s", n, e.Message)
 			return e
 		default:
-			return classify(resp.status, resp.header, resp.body, opRead, c.opts.Now())
+			return classify(resp.Status, resp.Header, resp.Body, opRead, c.opts.Now())
 		}
 		if time.Since(start) >= c.opts.MediaPollTimeout {
 			return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,

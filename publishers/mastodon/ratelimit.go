@@ -92,27 +92,14 @@ func (r *rateLimits) observe(instance, token string, h http.Header, now time.Tim
 	r.mu.Unlock()
 }
 
-// recordingTransport records the rate-limit headers of every answer, including those to
-// requests the oauth2 package makes (the token exchange).
-type recordingTransport struct {
-	base   http.RoundTripper
-	limits *rateLimits
-	now    func() time.Time
-}
-
-func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if resp != nil {
+// record returns the function the client's transport calls with every answer (see
+// httpapi.Observe), including those to requests the oauth2 package makes (the token
+// exchange): it records the answer's rate-limit headers under the instance and the request's
+// bearer token.
+func (r *rateLimits) record(now func() time.Time) func(*http.Request, *http.Response) {
+	return func(req *http.Request, resp *http.Response) {
 		instance := strings.ToLower(req.URL.Scheme) + "://" + strings.ToLower(req.URL.Host)
 		token, _ := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
-		t.limits.observe(instance, token, resp.Header, t.now())
-	}
-	return resp, err
-}
-
-// CloseIdleConnections lets http.Client.CloseIdleConnections reach the wrapped transport.
-func (t *recordingTransport) CloseIdleConnections() {
-	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
+		r.observe(instance, token, resp.Header, now())
 	}
 }

@@ -8,18 +8,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptrace"
 	"net/textproto"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Defaults of a Config.
@@ -65,6 +63,7 @@ type Client struct {
 	cfg   Config
 	http  *http.Client
 	usage *usageBook
+	api   httpapi.Network // names the network in the errors httpapi builds
 }
 
 var versionPattern = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
@@ -105,7 +104,8 @@ func New(cfg Config) *Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: defaultTimeout}
 	}
-	return &Client{cfg: cfg, http: hc, usage: newUsageBook()}
+	return &Client{cfg: cfg, http: hc, usage: newUsageBook(),
+		api: httpapi.Network{Name: cfg.Network, Display: cfg.DisplayName}}
 }
 
 // Version is the Graph API version the client calls.
@@ -160,11 +160,7 @@ type Call struct {
 }
 
 // Response is a Graph answer read in full.
-type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
+type Response = httpapi.Response
 
 // Get is an authenticated read decoded into out.
 func (c *Client) Get(ctx context.Context, token, path string, params url.Values, out any) error {
@@ -221,7 +217,7 @@ func (c *Client) send(ctx context.Context, call Call) (*Response, error) {
 		params.Set("appsecret_proof", AppSecretProof(call.Token, c.cfg.App.ClientSecret))
 	}
 	u := c.cfg.GraphURL + "/" + c.cfg.Version + call.Path
-	var body io.Reader
+	var body []byte
 	contentType := ""
 	switch {
 	case call.Method == http.MethodGet:
@@ -234,52 +230,23 @@ func (c *Client) send(ctx context.Context, call Call) (*Response, error) {
 			return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: c.cfg.Network,
 				Message: "the upload could not be encoded", Err: err}
 		}
-		body, contentType = bytes.NewReader(b), ct
+		body, contentType = b, ct
 	default:
-		body, contentType = strings.NewReader(params.Encode()), "application/x-www-form-urlencoded"
+		body, contentType = []byte(params.Encode()), "application/x-www-form-urlencoded"
 	}
 
-	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	})
-	req, err := http.NewRequestWithContext(ctx, call.Method, u, body)
-	if err != nil {
-		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: c.cfg.Network,
-			Message: "the request to " + c.cfg.DisplayName + " could not be built", Err: err}
-	}
-	if call.Op == OpCreate {
-		// Without GetBody net/http cannot replay the request by itself after a dropped
-		// kept-alive connection: Graph has no idempotency key, so a replayed create would post
-		// twice. Herald reconciles instead (FindPublished).
-		req.GetBody = nil
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "Herald")
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if call.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+call.Token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, c.transportError(err, call.Op, wrote.Load())
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		// Graph answered, so it received the request.
-		return nil, c.transportError(err, call.Op, true)
+	// A create is sent Once: net/http then cannot replay it by itself after a dropped
+	// kept-alive connection. Graph has no idempotency key, so a replayed create would post
+	// twice; Herald reconciles instead (FindPublished).
+	resp, f := httpapi.Do(ctx, c.http, httpapi.Request{Method: call.Method, URL: u,
+		Header: httpapi.JSONHeader("Herald", contentType, call.Token), Body: body, Once: call.Op == OpCreate}, maxBody, nil)
+	if f != nil {
+		return nil, c.api.Failed(f, call.Op == OpCreate)
 	}
 	if call.Token != "" {
 		c.usage.observe(call.Token, resp.Header, c.cfg.Now())
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+	return resp, nil
 }
 
 // AppSecretProof is the HMAC-SHA256 of an access token keyed with the app secret, hex encoded:
@@ -323,14 +290,7 @@ func multipartBody(params url.Values, f *File) ([]byte, string, error) {
 
 // badAnswer reports a 2xx answer Herald could not read. After a create the thing exists (Graph
 // said so) but its id is unknown: reconcile rather than create again.
-func (c *Client) badAnswer(op Op, err error) error {
-	if op == OpCreate {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: c.cfg.Network, Err: err,
-			Message: c.cfg.DisplayName + " accepted the post but its answer could not be read; Herald will check whether it was published"}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: c.cfg.Network, Err: err,
-		Message: c.cfg.DisplayName + "'s answer could not be read"}
-}
+func (c *Client) badAnswer(op Op, err error) error { return c.api.BadAnswer(op == OpCreate, err) }
 
 // scrub returns the secrets a message about call must never show.
 func (c *Client) scrub(call Call) []string {

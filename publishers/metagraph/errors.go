@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // GraphError is the body of a Graph API error:
@@ -140,9 +139,9 @@ func (c *Client) classifyGraph(status int, header http.Header, ge *GraphError, o
 		text = ge.Message
 	}
 	// Scrub before clean: clean may cut a long message in the middle of a secret.
-	text = clean(scrubText(text, secrets))
-	ge.scrubbedText = clean(scrubText(ge.Message, secrets))
-	ge.Message, ge.UserMessage, ge.UserTitle = ge.scrubbedText, clean(scrubText(ge.UserMessage, secrets)), clean(scrubText(ge.UserTitle, secrets))
+	text = httpapi.Clean(scrubText(text, secrets))
+	ge.scrubbedText = httpapi.Clean(scrubText(ge.Message, secrets))
+	ge.Message, ge.UserMessage, ge.UserTitle = ge.scrubbedText, httpapi.Clean(scrubText(ge.UserMessage, secrets)), httpapi.Clean(scrubText(ge.UserTitle, secrets))
 	code := strconv.Itoa(ge.Code)
 	if ge.Subcode != 0 {
 		code += "/" + strconv.Itoa(ge.Subcode)
@@ -234,58 +233,10 @@ func rateLimitWait(header http.Header, def time.Duration, now time.Time) time.Du
 	return def
 }
 
-// transportError classifies a request that got no answer. Once a create was written, the post
-// may exist: the outcome is unknown. Anything else is retryable.
+// transportError classifies a request that got no answer (see httpapi.Network.TransportError):
+// unknown once a create was written, retryable otherwise.
 func (c *Client) transportError(err error, op Op, wrote bool) *publishers.Error {
-	if op == OpCreate && wrote {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: c.cfg.Network, Err: err,
-			Message: "the connection to " + c.cfg.DisplayName + " was lost after the post was sent, so it may have been published; Herald will check before trying again"}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: c.cfg.Network, Err: err,
-		Message: "could not reach " + c.cfg.DisplayName + " (" + transportReason(err) + ")"}
-}
-
-// transportReason names a transport failure without the URL.
-func transportReason(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if ue.Timeout() {
-			return "timed out"
-		}
-		err = ue.Err
-	}
-	return clean(err.Error())
-}
-
-// CannotTell turns a failure of FindPublished into "cannot tell" (KindUnknown), keeping the cause
-// (and its retry-after) so the scheduler can still see, by unwrapping, that the channel needs
-// reconnecting or is rate limited.
-func CannotTell(network string, err error, msg string) error {
-	e := &publishers.Error{Kind: publishers.KindUnknown, Network: network, Message: msg, Err: err}
-	var pe *publishers.Error
-	if errors.As(err, &pe) {
-		e.Status = pe.Status
-		e.RetryAfter = pe.RetryAfter
-		if pe.Message != "" {
-			e.Message = msg + ": " + pe.Message
-		}
-	}
-	return e
-}
-
-// clean makes a server-supplied string fit for a one-line message.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 300 {
-		s = string(r[:300]) + "…"
-	}
-	return s
+	return c.api.TransportError(err, op == OpCreate, wrote)
 }
 
 // scrubText replaces every secret in s.

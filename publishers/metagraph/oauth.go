@@ -2,7 +2,6 @@ package metagraph
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"net/http"
 	"net/url"
@@ -265,9 +264,5 @@ func (c *Client) CompleteOAuth(ctx context.Context, in publishers.OAuthStart, co
 // CheckState compares the state Herald generated for a connection attempt with the callback's, in
 // constant time.
 func CheckState(network, expected, got string) error {
-	if expected == "" || subtle.ConstantTimeCompare([]byte(expected), []byte(got)) != 1 {
-		return &publishers.Error{Kind: publishers.KindPermanent, Network: network, Code: "state_mismatch",
-			Message: "the sign-in response does not belong to this connection attempt; start connecting again"}
-	}
-	return nil
+	return publishers.CheckState(network, expected, got)
 }

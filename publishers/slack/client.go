@@ -11,7 +11,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
-	"github.com/heraldhq/herald/publishers/internal/webcall"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Name is the network's name in the registry.
@@ -214,11 +214,11 @@ func botSession(creds *publishers.Credentials) (session, error) {
 // them) and the token in the Authorization header. out receives the whole answer; it also gets
 // the HTTP headers when it wants them (auth.test's X-OAuth-Scopes).
 func (c *Client) apiCall(ctx context.Context, o op, token, method string, args url.Values, out any) (http.Header, error) {
-	req := webcall.Request{
+	req := httpapi.Request{
 		Method: http.MethodPost, URL: c.api + "/" + method, Body: []byte(args.Encode()), Once: o == opSend,
 		Header: http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/x-www-form-urlencoded"}},
 	}
-	resp, fail := webcall.Do(ctx, c.http, req, maxBody, c.redact)
+	resp, fail := httpapi.Do(ctx, c.http, req, maxBody, c.redact)
 	if fail != nil {
 		return nil, transportError(fail, o)
 	}

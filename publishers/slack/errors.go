@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
-	"github.com/heraldhq/herald/publishers/internal/webcall"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // defaultRetryAfter is the wait for a rate limit without Retry-After: Slack's tiers are per
@@ -84,7 +84,7 @@ func classify(status int, header http.Header, env apiResponse, o op, now time.Ti
 	case status == http.StatusTooManyRequests || code == "ratelimited" || code == "rate_limited":
 		e.Kind = publishers.KindRateLimited
 		e.RetryAfter = defaultRetryAfter
-		if d, ok := webcall.RetryAfter(header, now); ok && d > 0 {
+		if d, ok := httpapi.RetryAfter(header, now); ok && d > 0 {
 			e.RetryAfter = d
 		}
 		e.Message = fmt.Sprintf("Slack limits how often the app may post; try again in %s", e.RetryAfter.Round(time.Second))
@@ -93,7 +93,7 @@ func classify(status int, header http.Header, env apiResponse, o op, now time.Ti
 		e.Message = authErrors[code] + "; reconnect the Slack channel"
 	case code == "missing_scope":
 		e.Kind = publishers.KindAuthExpired
-		needed := webcall.Clean(env.Needed)
+		needed := httpapi.Clean(env.Needed)
 		if needed == "" {
 			needed = "a permission it needs"
 		}
@@ -113,12 +113,12 @@ func classify(status int, header http.Header, env apiResponse, o op, now time.Ti
 	case status >= 500 && status <= 599:
 		e.Kind = publishers.KindRetryable
 		e.Message = "Slack had a temporary problem"
-		if d, ok := webcall.RetryAfter(header, now); ok {
+		if d, ok := httpapi.RetryAfter(header, now); ok {
 			e.RetryAfter = d
 		}
 	case code != "":
 		e.Kind = publishers.KindPermanent
-		e.Message = "Slack refused the post (" + strings.ReplaceAll(webcall.Clean(code), "_", " ") + ")"
+		e.Message = "Slack refused the post (" + strings.ReplaceAll(httpapi.Clean(code), "_", " ") + ")"
 	default:
 		e.Kind = publishers.KindRetryable
 		e.Message = fmt.Sprintf("unexpected answer from Slack (HTTP %d)", status)
@@ -137,7 +137,7 @@ func webhookCode(body []byte) string {
 
 // transportError classifies a call that got no answer: once a send was written, Slack may have
 // posted it (unknown); anything else is retryable.
-func transportError(f *webcall.Failure, o op) *publishers.Error {
+func transportError(f *httpapi.Failure, o op) *publishers.Error {
 	if o == opSend && f.Wrote {
 		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 			Message: "the connection to Slack was lost after the post was sent (" + f.Reason + "), so it may have been published; Herald will check before trying again",
@@ -146,11 +146,9 @@ func transportError(f *webcall.Failure, o op) *publishers.Error {
 	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name, Message: "could not reach Slack (" + f.Reason + ")", Err: f}
 }
 
-// badAnswer reports a success Herald could not read.
-func badAnswer(o op, err error) *publishers.Error {
-	if o == opSend {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "Slack accepted the post but its answer could not be read; Herald will check whether it was published", Err: err}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name, Message: "Slack's answer could not be read", Err: err}
-}
+// api names Slack in the errors httpapi builds.
+var api = httpapi.Network{Name: Name, Display: "Slack"}
+
+// badAnswer reports a success Herald could not read: after a send, the post exists but its
+// timestamp is unknown (see httpapi.Network.BadAnswer).
+func badAnswer(o op, err error) *publishers.Error { return api.BadAnswer(o == opSend, err) }

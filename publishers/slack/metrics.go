@@ -112,7 +112,7 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	}
 	s, err := botSession(creds)
 	if err != nil {
-		return nil, unknown(err, cannotTell)
+		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
 	now := c.opts.Now()
 	args := url.Values{"channel": {s.channel}, "limit": {strconv.Itoa(findLimit)}, "inclusive": {"true"},
@@ -125,7 +125,7 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	for page := 0; page < findPages; page++ {
 		var h history
 		if _, err := c.apiCall(ctx, opRead, s.token, "conversations.history", args, &h); err != nil {
-			return nil, unknown(err, cannotTell)
+			return nil, publishers.CannotTell(Name, err, cannotTell)
 		}
 		for _, m := range h.Messages {
 			if (s.botID == "" || m.BotID == s.botID) && strings.TrimSpace(m.Text) == want && len(m.Files) == len(p.Media) {
@@ -152,17 +152,4 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 // slackTS formats a time as a message ts bound.
 func slackTS(t time.Time) string {
 	return strconv.FormatInt(t.Unix(), 10) + "." + strconv.FormatInt(int64(t.Nanosecond()/1000)+1_000_000, 10)[1:]
-}
-
-// unknown turns a failure of FindPublished into "cannot tell", keeping the cause.
-func unknown(err error, msg string) error {
-	e := &publishers.Error{Kind: publishers.KindUnknown, Network: Name, Message: msg, Err: err}
-	var pe *publishers.Error
-	if errors.As(err, &pe) {
-		e.Status, e.RetryAfter = pe.Status, pe.RetryAfter
-		if pe.Message != "" {
-			e.Message = msg + ": " + pe.Message
-		}
-	}
-	return e
 }

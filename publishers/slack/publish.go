@@ -12,7 +12,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
-	"github.com/heraldhq/herald/publishers/internal/webcall"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Publish posts through the channel's webhook or with its bot token.
@@ -59,9 +59,9 @@ func (c *Client) publishWebhook(ctx context.Context, creds *publishers.Credentia
 	if err != nil {
 		return publishers.Published{}, &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Message: "the message could not be encoded", Err: err}
 	}
-	req := webcall.Request{Method: http.MethodPost, URL: c.hooks + path, Body: body, Once: true,
+	req := httpapi.Request{Method: http.MethodPost, URL: c.hooks + path, Body: body, Once: true,
 		Header: http.Header{"Content-Type": {"application/json"}}}
-	resp, fail := webcall.Do(ctx, c.http, req, 64<<10, c.redact)
+	resp, fail := httpapi.Do(ctx, c.http, req, 64<<10, c.redact)
 	if fail != nil {
 		return publishers.Published{}, transportError(fail, opSend)
 	}
@@ -164,7 +164,7 @@ func (c *Client) upload(ctx context.Context, s session, n int, m publishers.Medi
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
-	resp, fail := webcall.Do(ctx, c.http, webcall.Request{Method: http.MethodPost, URL: ticket.UploadURL, Body: data,
+	resp, fail := httpapi.Do(ctx, c.http, httpapi.Request{Method: http.MethodPost, URL: ticket.UploadURL, Body: data,
 		Header: http.Header{"Content-Type": {ctype}}}, 64<<10, c.redact)
 	if fail != nil {
 		return "", transportError(fail, opWrite)

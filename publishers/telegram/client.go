@@ -10,7 +10,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
-	"github.com/heraldhq/herald/publishers/internal/webcall"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Name is the network's name in the registry.
@@ -176,7 +176,7 @@ type responseParameters struct {
 
 // call invokes a method with a body of the given content type and decodes the result into out.
 func (c *Client) call(ctx context.Context, o op, token, method string, body []byte, contentType string, out any) error {
-	req := webcall.Request{
+	req := httpapi.Request{
 		Method: http.MethodPost,
 		URL:    c.api + "/bot" + token + "/" + method,
 		Header: http.Header{"Accept": {"application/json"}},
@@ -186,7 +186,7 @@ func (c *Client) call(ctx context.Context, o op, token, method string, body []by
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, fail := webcall.Do(ctx, c.http, req, maxBody, c.redact)
+	resp, fail := httpapi.Do(ctx, c.http, req, maxBody, c.redact)
 	if fail != nil {
 		return transportError(fail, o)
 	}

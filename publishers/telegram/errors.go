@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
-	"github.com/heraldhq/herald/publishers/internal/webcall"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // defaultRetryAfter is the wait for a 429 that says nothing of how long: Telegram's limits are
@@ -46,7 +46,7 @@ func classify(status int, header http.Header, ar apiResponse, o op, now time.Tim
 	if code == 0 {
 		code = status
 	}
-	desc := webcall.Clean(ar.Description)
+	desc := httpapi.Clean(ar.Description)
 	lower := strings.ToLower(desc)
 	e := &publishers.Error{Network: Name, Status: code, Code: desc}
 	switch {
@@ -55,7 +55,7 @@ func classify(status int, header http.Header, ar apiResponse, o op, now time.Tim
 		e.RetryAfter = defaultRetryAfter
 		if ar.Parameters != nil && ar.Parameters.RetryAfter > 0 {
 			e.RetryAfter = time.Duration(ar.Parameters.RetryAfter) * time.Second
-		} else if d, ok := webcall.RetryAfter(header, now); ok {
+		} else if d, ok := httpapi.RetryAfter(header, now); ok {
 			e.RetryAfter = d
 		}
 		e.Message = fmt.Sprintf("Telegram limits how fast a bot may post; try again in %s", e.RetryAfter.Round(time.Second))
@@ -88,7 +88,7 @@ func classify(status int, header http.Header, ar apiResponse, o op, now time.Tim
 	case code >= 500 && code <= 599:
 		e.Kind = publishers.KindRetryable
 		e.Message = "Telegram had a temporary problem"
-		if d, ok := webcall.RetryAfter(header, now); ok {
+		if d, ok := httpapi.RetryAfter(header, now); ok {
 			e.RetryAfter = d
 		}
 	case code >= 400 && code <= 499:
@@ -115,7 +115,7 @@ func plain(desc string, code int) string {
 
 // transportError classifies a call that got no answer: once a send was written, Telegram may
 // have posted it (unknown); anything else is retryable.
-func transportError(f *webcall.Failure, o op) *publishers.Error {
+func transportError(f *httpapi.Failure, o op) *publishers.Error {
 	if o == opSend && f.Wrote {
 		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 			Message: "the connection to Telegram was lost after the post was sent (" + f.Reason + "), so it may have been published; check the channel",

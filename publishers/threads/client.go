@@ -3,18 +3,15 @@ package threads
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Name is the network's name in the registry.
@@ -233,13 +230,6 @@ type request struct {
 	form   url.Values // the body of a POST
 }
 
-// response is an answer, read in full.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
 // session is what every authenticated call needs from a channel's credentials.
 type session struct {
 	userID string
@@ -275,65 +265,41 @@ func expiredError(at time.Time) *publishers.Error {
 // send performs one request and reads the answer. Its error is already classified: a transport
 // failure after a threads_publish request was written is KindUnknown, any other is retryable.
 // HTTP error statuses are not errors here; callers classify them.
-func (c *Client) send(ctx context.Context, r request) (*response, error) {
-	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	})
-	var body io.Reader
+func (c *Client) send(ctx context.Context, r request) (*httpapi.Response, error) {
+	var body []byte
+	contentType := ""
 	if r.method == http.MethodPost {
-		body = strings.NewReader(r.form.Encode())
+		body, contentType = []byte(r.form.Encode()), "application/x-www-form-urlencoded"
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, r.url, body)
-	if err != nil {
+	// Meta's Graph servers take the token as a bearer token as well as in the access_token
+	// parameter the documentation's examples use; the header keeps it out of URLs, which
+	// net/http repeats in its errors. threads_publish is sent Once: net/http then cannot send
+	// it again on its own after a dropped connection, and a second threads_publish must never
+	// happen behind Herald's back.
+	resp, f := httpapi.Do(ctx, c.http, httpapi.Request{Method: r.method, URL: r.url,
+		Header: httpapi.JSONHeader("Herald", contentType, r.token), Body: body, Once: r.op == opPublish}, maxBody, redactURL)
+	switch {
+	case f == nil:
+		return resp, nil
+	case f.Invalid:
 		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: Name,
-			Message: "the request to Threads could not be built", Err: redact(err)}
+			Message: "the request to Threads could not be built", Err: f.Err}
 	}
-	if r.op == opPublish {
-		// Without GetBody the transport cannot send the request again on its own after a
-		// dropped connection: a second threads_publish must never happen behind Herald's back.
-		req.GetBody = nil
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "Herald")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if r.token != "" {
-		// Meta's Graph servers take the token as a bearer token as well as in the access_token
-		// parameter the documentation's examples use; the header keeps it out of URLs, which
-		// net/http repeats in its errors.
-		req.Header.Set("Authorization", "Bearer "+r.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, transportError(redact(err), r.op, wrote.Load())
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		// Threads answered, so it received the request.
-		return nil, transportError(redact(err), r.op, true)
-	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
+	return nil, transportError(f.Err, r.op, f.Wrote)
 }
 
 // call sends r and decodes a 2xx JSON answer into out (when out is not nil); any other status is
 // classified.
-func (c *Client) call(ctx context.Context, r request, out any) (*response, error) {
+func (c *Client) call(ctx context.Context, r request, out any) (*httpapi.Response, error) {
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	if resp.status < 200 || resp.status > 299 {
-		return resp, classify(resp.status, resp.header, resp.body, r.op, c.opts.Now())
+	if resp.Status < 200 || resp.Status > 299 {
+		return resp, classify(resp.Status, resp.Header, resp.Body, r.op, c.opts.Now())
 	}
 	if out != nil {
-		if err := json.Unmarshal(resp.body, out); err != nil {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
 			return resp, badAnswer(r.op, err)
 		}
 	}
@@ -341,7 +307,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 }
 
 // get is an authenticated GET of an API path ("/me", "/{id}/insights").
-func (c *Client) get(ctx context.Context, s session, path string, query url.Values, out any) (*response, error) {
+func (c *Client) get(ctx context.Context, s session, path string, query url.Values, out any) (*httpapi.Response, error) {
 	u := c.api + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
@@ -350,7 +316,7 @@ func (c *Client) get(ctx context.Context, s session, path string, query url.Valu
 }
 
 // post is an authenticated POST of form values to an API path.
-func (c *Client) post(ctx context.Context, o op, s session, path string, form url.Values, out any) (*response, error) {
+func (c *Client) post(ctx context.Context, o op, s session, path string, form url.Values, out any) (*httpapi.Response, error) {
 	return c.call(ctx, request{op: o, method: http.MethodPost, url: c.api + path, token: s.token, form: form}, out)
 }
 
@@ -366,19 +332,16 @@ func badAnswer(o op, err error) error {
 
 // redact cuts the query from the URL a net/http error names: the token calls carry the token and
 // the app secret there.
-func redact(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		cp := *ue
-		if u, perr := url.Parse(ue.URL); perr == nil {
-			u.RawQuery, u.Fragment, u.User = "", "", nil
-			cp.URL = u.String()
-		} else {
-			cp.URL = "(a Threads URL)"
-		}
-		return &cp
+func redact(err error) error { return httpapi.Redacted(err, redactURL) }
+
+// redactURL is redact for one URL.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(a Threads URL)"
 	}
-	return err
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return u.String()
 }
 
 // sleep waits d or until ctx ends.

@@ -2,16 +2,14 @@ package threads
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
+	"github.com/heraldhq/herald/publishers/metagraph"
 )
 
 // graphError is Meta's error object (Graph errors: {"error":{"message","type","code",
@@ -55,10 +53,10 @@ func parseError(body []byte) (graphError, bool) {
 // text is the error's explanation for people: error_user_msg (written for people, in the
 // request's locale) when Meta gave one, otherwise message.
 func (g graphError) text() string {
-	if s := clean(g.UserMsg); s != "" {
+	if s := httpapi.Clean(g.UserMsg); s != "" {
 		return s
 	}
-	return clean(g.Message)
+	return httpapi.Clean(g.Message)
 }
 
 // codeString is "code" or "code/subcode", for publishers.Error.Code.
@@ -165,7 +163,7 @@ func classify(status int, header http.Header, body []byte, o op, now time.Time) 
 	case code == codeUnknown || code == codeService:
 		e.Kind = publishers.KindRetryable
 		e.Message = with("Threads had a temporary problem")
-		if d, ok := retryAfterHeader(header.Get("Retry-After"), header, now); ok {
+		if d, ok := httpapi.RetryAfter(header, now); ok {
 			e.RetryAfter = d
 		}
 	case !isGraph && o == opPublish && (status == http.StatusBadGateway || status == http.StatusGatewayTimeout):
@@ -175,7 +173,7 @@ func classify(status int, header http.Header, body []byte, o op, now time.Time) 
 	case status >= 500 && status <= 599:
 		e.Kind = publishers.KindRetryable
 		e.Message = with("Threads had a temporary problem")
-		if d, ok := retryAfterHeader(header.Get("Retry-After"), header, now); ok {
+		if d, ok := httpapi.RetryAfter(header, now); ok {
 			e.RetryAfter = d
 		}
 	case !isGraph && status == http.StatusUnauthorized:
@@ -219,68 +217,18 @@ func roundWait(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-// retryAfter is how long throttling asks to wait: Retry-After when sent, otherwise the largest
-// estimated_time_to_regain_access (minutes) of X-Business-Use-Case-Usage (Rate Limits, "Business
-// Use Case Rate Limits"), otherwise defaultRetryAfter. Meta's Threads pages name no header.
+// retryAfter is how long throttling asks to wait: Retry-After when sent, otherwise the longest
+// estimated_time_to_regain_access of Meta's usage headers (X-Business-Use-Case-Usage; Rate
+// Limits, "Business Use Case Rate Limits"), otherwise defaultRetryAfter. Meta's Threads pages
+// name no header.
 func retryAfter(header http.Header, now time.Time) time.Duration {
-	if d, ok := retryAfterHeader(header.Get("Retry-After"), header, now); ok {
+	if d, ok := httpapi.RetryAfter(header, now); ok {
 		return d
 	}
-	if v := header.Get("X-Business-Use-Case-Usage"); v != "" {
-		var usage map[string][]struct {
-			Minutes float64 `json:"estimated_time_to_regain_access"`
-		}
-		if json.Unmarshal([]byte(v), &usage) == nil {
-			most := 0.0
-			for _, entries := range usage {
-				for _, u := range entries {
-					most = max(most, u.Minutes)
-				}
-			}
-			if most > 0 {
-				return time.Duration(most * float64(time.Minute))
-			}
-		}
+	if u, ok := metagraph.ParseUsage(header); ok && u.RegainAfter() > 0 {
+		return u.RegainAfter()
 	}
 	return defaultRetryAfter
-}
-
-// retryAfterHeader reads a Retry-After header: seconds or an HTTP date (relative to the answer's
-// Date, or now without one).
-func retryAfterHeader(v string, header http.Header, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		base := now
-		if d, err := http.ParseTime(header.Get("Date")); err == nil {
-			base = d
-		}
-		if d := t.Sub(base); d > 0 {
-			return d, true
-		}
-		return time.Second, true
-	}
-	return 0, false
-}
-
-// clean makes a network-supplied string fit for a one-line message.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 300 {
-		s = string(r[:300]) + "…"
-	}
-	return s
 }
 
 // transportError classifies a request that got no answer. Once threads_publish was written,
@@ -292,33 +240,5 @@ func transportError(err error, o op, wrote bool) *publishers.Error {
 			Err:     err}
 	}
 	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
-		Message: "Threads could not be reached (" + transportReason(err) + ").", Err: err}
-}
-
-// transportReason names a transport failure without its URL.
-func transportReason(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if ue.Timeout() {
-			return "timed out"
-		}
-		err = ue.Err
-	}
-	return clean(err.Error())
-}
-
-// unknown turns a failure of FindPublished into "cannot tell", keeping the cause (and its
-// retry-after) so the scheduler can still see, by unwrapping, that the channel needs
-// reconnecting or is rate limited.
-func unknown(err error, msg string) error {
-	e := &publishers.Error{Kind: publishers.KindUnknown, Network: Name, Message: msg, Err: err}
-	var pe *publishers.Error
-	if errors.As(err, &pe) {
-		e.Status = pe.Status
-		e.RetryAfter = pe.RetryAfter
-		if pe.Message != "" {
-			e.Message = msg + ": " + pe.Message
-		}
-	}
-	return e
+		Message: "Threads could not be reached (" + httpapi.Reason(err) + ").", Err: err}
 }

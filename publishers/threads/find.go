@@ -85,7 +85,7 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	const cannotTell = "Herald could not tell whether the post was published on Threads"
 	s, err := c.session(creds)
 	if err != nil {
-		return nil, unknown(err, cannotTell)
+		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
 	now := c.opts.Now()
 	var since time.Time
@@ -101,7 +101,7 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	for range findPages {
 		pg, err := c.listPage(ctx, s, "id,text,timestamp,permalink,media_type", since, after)
 		if err != nil {
-			return nil, unknown(err, cannotTell)
+			return nil, publishers.CannotTell(Name, err, cannotTell)
 		}
 		for i := range pg.Data {
 			lp := &pg.Data[i]

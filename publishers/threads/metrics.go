@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"sync"
 
 	"github.com/heraldhq/herald/publishers"
 )
@@ -51,53 +50,16 @@ func (c *Client) Metrics(ctx context.Context, creds *publishers.Credentials, ext
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	var (
-		mu       sync.Mutex
-		out      = make(map[string]publishers.Metrics, len(externalIDs))
-		firstErr error
-		wg       sync.WaitGroup
-		sem      = make(chan struct{}, metricsConcurrency)
-		seen     = make(map[string]bool, len(externalIDs))
-	)
-loop:
-	for _, id := range externalIDs {
-		if id == "" || seen[id] {
-			continue
-		}
-		seen[id] = true
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			break loop
-		}
-		wg.Add(1)
-		go func(id string) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			m, ok, err := c.postMetrics(ctx, s, id)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err != nil:
-				if firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-			case ok:
-				out[id] = m
-			}
-		}(id)
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
+	out, complete, err := publishers.CollectMetrics(ctx, externalIDs, metricsConcurrency,
+		func(ctx context.Context, id string) (publishers.Metrics, bool, error) {
+			return c.postMetrics(ctx, s, id)
+		})
+	switch {
+	case err != nil:
+		return nil, err
+	case !complete:
 		return nil, &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
-			Message: "Herald stopped reading Threads insights before the end.", Err: err}
+			Message: "Herald stopped reading Threads insights before the end.", Err: ctx.Err()}
 	}
 	return out, nil
 }
@@ -109,15 +71,15 @@ func (c *Client) postMetrics(ctx context.Context, s session, id string) (publish
 	if err != nil {
 		return publishers.Metrics{}, false, err
 	}
-	if resp.status < 200 || resp.status > 299 {
-		if g, ok := parseError(resp.body); resp.status == http.StatusNotFound ||
+	if resp.Status < 200 || resp.Status > 299 {
+		if g, ok := parseError(resp.Body); resp.Status == http.StatusNotFound ||
 			(ok && g.Code == codeInvalidParam && g.Subcode == subcodeNoObject) {
 			return publishers.Metrics{}, false, nil
 		}
-		return publishers.Metrics{}, false, classify(resp.status, resp.header, resp.body, opRead, c.opts.Now())
+		return publishers.Metrics{}, false, classify(resp.Status, resp.Header, resp.Body, opRead, c.opts.Now())
 	}
 	var in insights
-	if err := json.Unmarshal(resp.body, &in); err != nil {
+	if err := json.Unmarshal(resp.Body, &in); err != nil {
 		return publishers.Metrics{}, false, badAnswer(opRead, err)
 	}
 	var m publishers.Metrics

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // notConfigured refuses to connect when no Meta app is set up.
@@ -78,10 +79,10 @@ func CallbackCode(query url.Values, expectedState string) (string, error) {
 		msg := "Threads did not authorize Herald"
 		if e == "access_denied" {
 			msg = "The connection was declined on Threads"
-		} else if d := clean(query.Get("error_description")); d != "" {
+		} else if d := httpapi.Clean(query.Get("error_description")); d != "" {
 			msg += ": " + d
 		}
-		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: clean(e), Message: msg + "."}
+		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: httpapi.Clean(e), Message: msg + "."}
 	}
 	code := query.Get("code")
 	if code == "" {
@@ -187,23 +188,16 @@ func (c *Client) tokenCall(ctx context.Context, path string, q url.Values) (toke
 // exchangeError classifies a failure of the code exchange. The oauth2 package's own error text
 // repeats the answer's body, so the error is rebuilt from the status and Meta's error object.
 func exchangeError(err error, now time.Time) error {
-	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			return transportError(redact(err), opWrite, true)
-		}
+	ref, noAnswer := httpapi.TokenFailure(err)
+	switch {
+	case noAnswer:
+		return transportError(redact(err), opWrite, true)
+	case ref == nil:
 		// A 2xx answer without an access token, or one that is not JSON.
 		return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
 			Message: "Threads' token answer could not be read."}
 	}
-	status := 0
-	header := http.Header{}
-	if re.Response != nil {
-		status = re.Response.StatusCode
-		header = re.Response.Header
-	}
-	return classify(status, header, re.Body, opWrite, now)
+	return classify(ref.Status, ref.Header, ref.Body, opWrite, now)
 }
 
 // connectError turns a refusal during connecting into a permanent failure that says to start

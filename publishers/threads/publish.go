@@ -10,6 +10,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Limits from the Threads documentation.
@@ -283,7 +284,7 @@ func (c *Client) waitReady(ctx context.Context, s session, id, what string, dead
 		case statusFinished:
 			return nil
 		case statusError:
-			return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: clean(st.ErrorMessage),
+			return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: httpapi.Clean(st.ErrorMessage),
 				Message: "Threads could not process " + what + ": " + processingError(st.ErrorMessage)}
 		case statusExpired:
 			return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
@@ -336,7 +337,7 @@ func processingError(code string) string {
 	case "", "UNKNOWN":
 		return "Threads gave no reason."
 	}
-	return "Threads said " + clean(code) + "."
+	return "Threads said " + httpapi.Clean(code) + "."
 }
 
 // publishContainer publishes a ready container (POST /{user-id}/threads_publish with

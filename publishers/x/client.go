@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Name is the network's name in the registry.
@@ -125,19 +123,8 @@ func New(opts Options) *Client {
 	if opts.MediaPollTimeout <= 0 {
 		opts.MediaPollTimeout = defaultMediaPollTimeout
 	}
-	var hc http.Client
-	if opts.HTTPClient != nil {
-		hc = *opts.HTTPClient
-	} else {
-		hc.Timeout = defaultTimeout
-	}
 	c := &Client{opts: opts, limits: newRateLimits()}
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	hc.Transport = &recordingTransport{base: base, limits: c.limits, now: opts.Now}
-	c.http = &hc
+	c.http = httpapi.Observe(opts.HTTPClient, defaultTimeout, c.limits.record(opts.Now))
 	return c
 }
 
@@ -205,72 +192,35 @@ type request struct {
 	contentType string
 }
 
-// response is X's answer, read in full.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
+// api names X in the errors httpapi builds.
+var api = httpapi.Network{Name: Name, Display: "X"}
 
 // send performs one request and reads the answer. Its error is already classified: a transport
 // failure after a create request was written is KindUnknown, any other transport failure is
 // retryable. HTTP error statuses are not errors here; callers classify them.
-func (c *Client) send(ctx context.Context, r request) (*response, error) {
-	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	})
-	var body io.Reader
-	if r.body != nil {
-		body = bytes.NewReader(r.body)
+func (c *Client) send(ctx context.Context, r request) (*httpapi.Response, error) {
+	// A create is sent Once: net/http can then never replay it on its own (it does so, for some
+	// requests, after a kept-alive connection drops), and X would post twice.
+	resp, f := httpapi.Do(ctx, c.http, httpapi.Request{Method: r.method, URL: r.url,
+		Header: httpapi.JSONHeader("Herald", r.contentType, r.token), Body: r.body, Once: r.op == opCreate}, maxBody, nil)
+	if f != nil {
+		return nil, api.Failed(f, r.op == opCreate)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, r.url, body)
-	if err != nil {
-		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: Name,
-			Message: "the request to X could not be built", Err: err}
-	}
-	if r.op == opCreate {
-		// Without GetBody the transport can never replay the request on its own (it does so,
-		// for some requests, after a kept-alive connection drops): X would post twice.
-		req.GetBody = nil
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "Herald")
-	if r.contentType != "" {
-		req.Header.Set("Content-Type", r.contentType)
-	}
-	if r.token != "" {
-		req.Header.Set("Authorization", "Bearer "+r.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, transportError(err, r.op, wrote.Load())
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		// X answered, so it received the request.
-		return nil, transportError(err, r.op, true)
-	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
+	return resp, nil
 }
 
 // call sends r and decodes a 2xx JSON answer into out (when out is not nil); any other status is
 // classified.
-func (c *Client) call(ctx context.Context, r request, out any) (*response, error) {
+func (c *Client) call(ctx context.Context, r request, out any) (*httpapi.Response, error) {
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	if resp.status < 200 || resp.status > 299 {
-		return resp, classify(resp.status, resp.header, resp.body, r.op, c.opts.Now())
+	if resp.Status < 200 || resp.Status > 299 {
+		return resp, classify(resp.Status, resp.Header, resp.Body, r.op, c.opts.Now())
 	}
-	if out != nil && len(bytes.TrimSpace(resp.body)) > 0 {
-		if err := json.Unmarshal(resp.body, out); err != nil {
+	if out != nil && len(bytes.TrimSpace(resp.Body)) > 0 {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
 			return resp, badAnswer(r.op, err)
 		}
 	}
@@ -279,15 +229,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 
 // badAnswer reports a 2xx answer Herald could not read. For a created post the post exists (X
 // said so) but its id is unknown: reconcile rather than post again.
-func badAnswer(o op, err error) error {
-	kind := publishers.KindRetryable
-	msg := "X's answer could not be read"
-	if o == opCreate {
-		kind = publishers.KindUnknown
-		msg = "X accepted the post but its answer could not be read; Herald will check whether it was published"
-	}
-	return &publishers.Error{Kind: kind, Network: Name, Message: msg, Err: err}
-}
+func badAnswer(o op, err error) error { return api.BadAnswer(o == opCreate, err) }
 
 // session is a channel's credentials for the calls of one Publish or Metrics: it renews the
 // access token at most once, when it has already expired or when X refuses it (401), and writes
@@ -337,10 +279,10 @@ func (s *session) renew(ctx context.Context) error {
 // call sends r with the session's token; when X refuses the token (401) and it has not been
 // renewed yet, it renews it and sends r once more. A 401 means X did not act on the request, so
 // repeating even a create is safe.
-func (s *session) call(ctx context.Context, r request, out any) (*response, error) {
+func (s *session) call(ctx context.Context, r request, out any) (*httpapi.Response, error) {
 	r.token = s.creds.AccessToken
 	resp, err := s.c.call(ctx, r, out)
-	if err == nil || resp == nil || resp.status != http.StatusUnauthorized ||
+	if err == nil || resp == nil || resp.Status != http.StatusUnauthorized ||
 		!s.canRenew || s.refreshed || s.creds.RefreshToken == "" {
 		return resp, err
 	}
@@ -352,7 +294,7 @@ func (s *session) call(ctx context.Context, r request, out any) (*response, erro
 }
 
 // get is an authenticated GET on the API.
-func (s *session) get(ctx context.Context, path string, query url.Values, out any) (*response, error) {
+func (s *session) get(ctx context.Context, path string, query url.Values, out any) (*httpapi.Response, error) {
 	u := s.c.opts.APIBaseURL + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
@@ -361,7 +303,7 @@ func (s *session) get(ctx context.Context, path string, query url.Values, out an
 }
 
 // postJSON is a POST with a JSON body to base+path.
-func (s *session) postJSON(ctx context.Context, o op, base, path string, body, out any) (*response, error) {
+func (s *session) postJSON(ctx context.Context, o op, base, path string, body, out any) (*httpapi.Response, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Message: "the request could not be encoded", Err: err}

@@ -2,16 +2,15 @@ package x
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // problem is X's error body. API errors are RFC 7807 problem objects ({title, detail, type,
@@ -190,22 +189,10 @@ func answerTime(h http.Header, now time.Time) time.Time {
 	return now
 }
 
-// retryAfterHeader reads a Retry-After header: seconds or an HTTP date.
+// retryAfterHeader reads a Retry-After header, a date in it measured from the answer's Date
+// (see answerTime).
 func retryAfterHeader(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(answerTime(h, now)); d > 0 {
-			return d, true
-		}
-		return time.Second, true
-	}
-	return 0, false
+	return httpapi.RetryAfterAt(h.Get("Retry-After"), answerTime(h, now))
 }
 
 // errorText returns the explanation in an X error body, made safe to show (one line, bounded),
@@ -217,15 +204,15 @@ func errorText(body []byte) (text, code string) {
 		return "", ""
 	}
 	if p.Error != "" {
-		code = clean(p.Error)
+		code = httpapi.Clean(p.Error)
 		if p.ErrorDescription != "" {
-			return clean(p.ErrorDescription + " (" + p.Error + ")"), code
+			return httpapi.Clean(p.ErrorDescription + " (" + p.Error + ")"), code
 		}
 		return code, code
 	}
 	if p.Type != "" && p.Type != "about:blank" {
 		if u, err := url.Parse(p.Type); err == nil {
-			code = clean(u.Path[strings.LastIndexByte(u.Path, '/')+1:])
+			code = httpapi.Clean(u.Path[strings.LastIndexByte(u.Path, '/')+1:])
 		}
 	}
 	text = p.Detail
@@ -251,62 +238,11 @@ func errorText(body []byte) (text, code string) {
 	case len(details) > 0:
 		text += " (" + strings.Join(details, "; ") + ")"
 	}
-	return clean(text), code
+	return httpapi.Clean(text), code
 }
 
-// clean makes a server-supplied string fit for a one-line message.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 300 {
-		s = string(r[:300]) + "…"
-	}
-	return s
-}
-
-// transportError classifies a request that got no answer. Once a create request was written, X
-// may have created the post: the outcome is unknown. Everything else (any failure before the
-// request was written, any failure of a repeatable request) is retryable. The error keeps the
-// cause; net/http's errors name the method and URL, which carry no secret.
+// transportError classifies a request that got no answer (see httpapi.Network.TransportError):
+// unknown once a create request was written, retryable otherwise.
 func transportError(err error, o op, wrote bool) *publishers.Error {
-	if o == opCreate && wrote {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "the connection to X was lost after the post was sent, so it may have been published; Herald will check before trying again",
-			Err:     err}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
-		Message: "could not reach X (" + transportReason(err) + ")", Err: err}
-}
-
-// transportReason names a transport failure without the URL.
-func transportReason(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if ue.Timeout() {
-			return "timed out"
-		}
-		err = ue.Err
-	}
-	return clean(err.Error())
-}
-
-// unknown turns a failure of FindPublished into "cannot tell", keeping the cause (and its
-// retry-after) so the scheduler can still see, by unwrapping, that the channel needs
-// reconnecting or is rate limited.
-func unknown(err error, msg string) error {
-	e := &publishers.Error{Kind: publishers.KindUnknown, Network: Name, Message: msg, Err: err}
-	var pe *publishers.Error
-	if errors.As(err, &pe) {
-		e.Status = pe.Status
-		e.RetryAfter = pe.RetryAfter
-		if pe.Message != "" {
-			e.Message = msg + ": " + pe.Message
-		}
-	}
-	return e
+	return api.TransportError(err, o == opCreate, wrote)
 }

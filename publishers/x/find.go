@@ -41,11 +41,11 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	const cannotTell = "could not tell whether the post was published on X"
 	s, err := c.session(ctx, creds, false)
 	if err != nil {
-		return nil, unknown(err, cannotTell)
+		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
 	uid, err := s.userID(ctx)
 	if err != nil {
-		return nil, unknown(err, cannotTell)
+		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
 	now := c.opts.Now()
 	var start time.Time
@@ -70,7 +70,7 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 			} `json:"meta"`
 		}
 		if _, err := s.get(ctx, "/2/users/"+url.PathEscape(uid)+"/tweets", q, &ans); err != nil {
-			return nil, unknown(err, cannotTell)
+			return nil, publishers.CannotTell(Name, err, cannotTell)
 		}
 		for i := range ans.Data {
 			t := &ans.Data[i]

@@ -15,6 +15,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // Media upload.
@@ -169,7 +170,7 @@ func (s *session) waitForMedia(ctx context.Context, n int, id string, info *proc
 		if info.State == "failed" {
 			msg := "X could not process it"
 			if info.Error != nil && info.Error.Message != "" {
-				msg += ": " + clean(info.Error.Message)
+				msg += ": " + httpapi.Clean(info.Error.Message)
 			}
 			return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: "media_processing_failed",
 				Message: fmt.Sprintf("attachment %d: %s", n, msg)}

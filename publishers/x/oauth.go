@@ -2,16 +2,15 @@ package x
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 // refreshMargin is how long before expiry Refresh renews a token. The scheduler asks 15 minutes
@@ -153,23 +152,16 @@ func (c *Client) oauthContext(ctx context.Context) context.Context {
 // RFC 6749 error code only. When refreshing, any refusal means the channel must be reconnected:
 // X answers a used or revoked refresh token with invalid_grant, and sometimes invalid_request.
 func tokenError(err error, refreshing bool, now time.Time) error {
-	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			return transportError(err, opWrite, true)
-		}
+	ref, noAnswer := httpapi.TokenFailure(err)
+	switch {
+	case noAnswer:
+		return transportError(err, opWrite, true)
+	case ref == nil:
 		// A 2xx answer without an access token, or one that is not JSON.
 		return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
 			Message: "X's token answer could not be read"}
 	}
-	status := 0
-	header := http.Header{}
-	if re.Response != nil {
-		status = re.Response.StatusCode
-		header = re.Response.Header
-	}
-	code := clean(re.ErrorCode)
+	status, header, code := ref.Status, ref.Header, ref.Code
 	cause := fmt.Errorf("token endpoint answered HTTP %d %s", status, code)
 	e := &publishers.Error{Network: Name, Status: status, Code: code, Err: cause}
 	switch {

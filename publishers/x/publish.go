@@ -139,7 +139,7 @@ func (s *session) post(ctx context.Context, text string, media []publishers.Medi
 	resp, err := s.postJSON(ctx, opCreate, s.c.opts.APIBaseURL, "/2/tweets", body, &out)
 	var quota *publishers.Quota
 	if resp != nil {
-		if q, ok := quotaFrom(resp.header, s.c.opts.Now()); ok {
+		if q, ok := quotaFrom(resp.Header, s.c.opts.Now()); ok {
 			quota = &q
 		}
 	}

@@ -147,31 +147,18 @@ func endpointOf(method, path string) string {
 	return method + " " + strings.Join(segs, "/")
 }
 
-// recordingTransport records the rate-limit headers of every answer, including those to
-// requests the oauth2 package makes (the token exchange).
-type recordingTransport struct {
-	base   http.RoundTripper
-	limits *rateLimits
-	now    func() time.Time
-}
-
-func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if resp != nil {
+// record returns the function the client's transport calls with every answer (see
+// httpapi.Observe), including those to requests the oauth2 package makes (the token
+// exchange): it records the answer's rate-limit headers under the request's bearer token and
+// endpoint.
+func (r *rateLimits) record(now func() time.Time) func(*http.Request, *http.Response) {
+	return func(req *http.Request, resp *http.Response) {
 		// Requests without a bearer token (the token endpoint, with Basic client
 		// authentication) are recorded under the empty token.
 		token, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
 		if !ok {
 			token = ""
 		}
-		t.limits.observe(token, endpointOf(req.Method, req.URL.Path), resp.Header, t.now())
-	}
-	return resp, err
-}
-
-// CloseIdleConnections lets http.Client.CloseIdleConnections reach the wrapped transport.
-func (t *recordingTransport) CloseIdleConnections() {
-	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
+		r.observe(token, endpointOf(req.Method, req.URL.Path), resp.Header, now())
 	}
 }

@@ -36,12 +36,12 @@ func (s *Server) routes() http.Handler {
 		s.mu.Unlock()
 		m := webhookPath.FindStringSubmatch(r.URL.Path)
 		if m == nil {
-			s.violation("%s %s: not a route Herald uses", r.Method, r.URL.Path)
+			s.violations.Add("%s %s: not a route Herald uses", r.Method, r.URL.Path)
 			writeError(w, http.StatusNotFound, 0, "404: Not Found", nil)
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			s.violation("%s on a webhook", r.Method)
+			s.violations.Add("%s on a webhook", r.Method)
 			writeError(w, http.StatusMethodNotAllowed, 0, "405: Method Not Allowed", nil)
 			return
 		}
@@ -134,7 +134,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, wh *Webhook, ha
 	switch mt {
 	case "application/json":
 		if err := json.Unmarshal(body, &f); err != nil {
-			s.violation("execute: the JSON body does not parse")
+			s.violations.Add("execute: the JSON body does not parse")
 			writeError(w, 400, 50109, "The request body contains invalid JSON.", nil)
 			return
 		}
@@ -146,7 +146,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, wh *Webhook, ha
 				break
 			}
 			if err != nil {
-				s.violation("execute: the multipart body does not parse")
+				s.violations.Add("execute: the multipart body does not parse")
 				writeError(w, 400, 50035, "Invalid Form Body", nil)
 				return
 			}
@@ -154,7 +154,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, wh *Webhook, ha
 			name := part.FormName()
 			if name == "payload_json" {
 				if err := json.Unmarshal(data, &f); err != nil {
-					s.violation("execute: payload_json is not JSON")
+					s.violations.Add("execute: payload_json is not JSON")
 					writeError(w, 400, 50109, "The request body contains invalid JSON.", nil)
 					return
 				}
@@ -174,12 +174,12 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, wh *Webhook, ha
 				}
 				continue
 			}
-			s.violation("execute: unexpected form part %q", name)
+			s.violations.Add("execute: unexpected form part %q", name)
 		}
 	default:
 		// Discord reads JSON, form and multipart bodies only; anything else leaves the
 		// message empty.
-		s.violation("execute: a body of type %q, which Discord does not read", r.Header.Get("Content-Type"))
+		s.violations.Add("execute: a body of type %q, which Discord does not read", r.Header.Get("Content-Type"))
 	}
 
 	var problems []formError
@@ -199,7 +199,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, wh *Webhook, ha
 	if f.AllowedMentions != nil {
 		for _, p := range f.AllowedMentions.Parse {
 			if p != "users" && p != "roles" && p != "everyone" {
-				s.violation("execute: allowed_mentions.parse has %q", p)
+				s.violations.Add("execute: allowed_mentions.parse has %q", p)
 				problems = append(problems, formError{"allowed_mentions.parse", "BASE_TYPE_CHOICES", "Value must be one of ('roles', 'users', 'everyone')."})
 			}
 		}
@@ -209,7 +209,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, wh *Webhook, ha
 		n, err := strconv.Atoi(a.ID.String())
 		file, ok := files[n]
 		if err != nil || !ok {
-			s.violation("execute: attachment id %q has no files[%s] part", a.ID, a.ID)
+			s.violations.Add("execute: attachment id %q has no files[%s] part", a.ID, a.ID)
 			problems = append(problems, formError{"attachments", "ATTACHMENT_NOT_FOUND", "Attachment data not found"})
 			continue
 		}
@@ -258,10 +258,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, wh *Webhook, ha
 	s.mu.Unlock()
 
 	if hang {
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.Hang(r)
 		return
 	}
 	if r.URL.Query().Get("wait") != "true" {

@@ -25,12 +25,12 @@ package discordtest
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"fmt"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // Defaults of a new Server's rate-limit buckets.
@@ -42,25 +42,22 @@ const (
 // Server is a fake Discord API. Its exported methods are safe to call while requests are being
 // served.
 type Server struct {
-	*httptest.Server
+	*fakenet.Server
 
-	t         testing.TB
-	closing   chan struct{}
-	closeOnce sync.Once
+	t testing.TB
 
-	mu               sync.Mutex
-	now              func() time.Time
-	seq              int64
-	webhooks         map[string]*Webhook // by id
-	messages         []Message
-	faults           []*faultSlot
-	requests         map[string]int
-	createdByText    map[string]int
-	buckets          map[string]*bucket
-	limit            int
-	window           time.Duration
-	violations       []string
-	expectViolations bool
+	mu            sync.Mutex
+	now           func() time.Time
+	seq           int64
+	webhooks      map[string]*Webhook // by id
+	messages      []Message
+	faults        fakenet.Faults[Fault]
+	requests      map[string]int
+	createdByText map[string]int
+	buckets       map[string]*bucket
+	limit         int
+	window        time.Duration
+	violations    fakenet.Violations
 }
 
 // Webhook is an incoming webhook of a channel.
@@ -105,34 +102,18 @@ type bucket struct {
 func NewServer(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
-		t: t, closing: make(chan struct{}), now: time.Now, seq: 1200000000000000000,
+		t: t, now: time.Now, seq: 1200000000000000000,
 		webhooks: map[string]*Webhook{}, requests: map[string]int{}, createdByText: map[string]int{},
 		buckets: map[string]*bucket{}, limit: DefaultBucketLimit, window: DefaultBucketWindow,
 	}
-	s.Server = httptest.NewServer(s.routes())
-	t.Cleanup(func() {
-		s.Close()
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !s.expectViolations {
-			for _, v := range s.violations {
-				t.Errorf("discordtest: a request broke Discord's documented API: %s", v)
-			}
-		}
-	})
+	// Checked after the server closed (cleanups run last first), once every request ended.
+	s.violations.Check(t, "discordtest: a request broke Discord's documented API: ")
+	s.Server = fakenet.Start(t, s.routes())
 	return s
 }
 
 // APIURL is the base the client should use (Options.APIURL).
 func (s *Server) APIURL() string { return s.URL + "/api/v10" }
-
-// Close stops the server, releasing handlers that withhold an answer.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.Server.Close()
-	})
-}
 
 // SetNow sets the fake's clock (message timestamps and rate-limit windows).
 func (s *Server) SetNow(now func() time.Time) {
@@ -150,18 +131,10 @@ func (s *Server) SetBucket(limit int, window time.Duration) {
 }
 
 // ExpectViolations says the test sends requests that break the API's shape on purpose.
-func (s *Server) ExpectViolations() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expectViolations = true
-}
+func (s *Server) ExpectViolations() { s.violations.Expect() }
 
 // Violations lists the protocol violations seen so far.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
+func (s *Server) Violations() []string { return s.violations.List() }
 
 // AddWebhook creates a webhook in a new channel of a new server.
 func (s *Server) AddWebhook(name string) Webhook {
@@ -257,33 +230,14 @@ func (f Fault) On(method string) Fault {
 	return f
 }
 
-type faultSlot struct {
-	f Fault
-	n int
-}
-
 // Inject applies f to the next n matching requests.
-func (s *Server) Inject(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultSlot{f: f, n: n})
-}
+func (s *Server) Inject(n int, f Fault) { s.faults.Add(n, 0, f) }
 
 func (s *Server) takeFault(method string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, slot := range s.faults {
-		if slot.n <= 0 || (slot.f.Method != "" && slot.f.Method != method) {
-			continue
-		}
-		if slot.f.AcceptThenHang && method != "POST" {
-			continue
-		}
-		slot.n--
-		f := slot.f
-		return &f
-	}
-	return nil
+	return s.faults.Take(func(f *Fault) bool {
+		// AcceptThenHang needs a message to post.
+		return (f.Method == "" || f.Method == method) && (!f.AcceptThenHang || method == "POST")
+	})
 }
 
 // id returns a new snowflake. Callers hold mu.
@@ -296,10 +250,4 @@ func randomToken() string {
 	var b [51]byte
 	_, _ = rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-func (s *Server) violation(format string, args ...any) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.violations = append(s.violations, fmt.Sprintf(format, args...))
 }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 func (s *Server) routes() http.Handler {
@@ -250,28 +252,19 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 // redirects the browser (the redirect URL with code and state, or an error). It fails when the
 // fake refuses the URL outright (unknown client or redirect URL).
 func (s *Server) Authorize(authURL string) (string, error) {
-	u, err := url.Parse(authURL)
+	loc, status, body, err := s.Visit(authURL)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("linkedintest: %w", err)
 	}
-	if u.Scheme+"://"+u.Host != s.URL {
-		return "", fmt.Errorf("linkedintest: the authorization URL is not on this server (%s)", u.Host)
-	}
-	c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(authURL)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
+	if status != http.StatusFound {
 		var e struct {
 			Error       string `json:"error"`
 			Description string `json:"error_description"`
 		}
-		_ = json.NewDecoder(resp.Body).Decode(&e)
-		return "", fmt.Errorf("linkedintest: the authorization page answered %d: %s: %s", resp.StatusCode, e.Error, e.Description)
+		_ = json.Unmarshal(body, &e)
+		return "", fmt.Errorf("linkedintest: the authorization page answered %d: %s: %s", status, e.Error, e.Description)
 	}
-	return resp.Header.Get("Location"), nil
+	return loc, nil
 }
 
 // accessToken serves POST /oauth/v2/accessToken: the authorization_code grant (client secret
@@ -309,8 +302,7 @@ func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 		verifier := form.Get("code_verifier")
 		switch {
 		case g.challenge != "":
-			sum := sha256.Sum256([]byte(verifier))
-			if verifier == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+			if !fakenet.PKCEMatches(verifier, g.challenge) {
 				oauthError(w, http.StatusBadRequest, "invalid_request", badCode)
 				return
 			}
@@ -357,18 +349,10 @@ func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-func bearer(r *http.Request) string {
-	v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		return ""
-	}
-	return strings.TrimSpace(v)
-}
-
 // auth checks the bearer token and, when need is not empty, that one of those scopes was
 // granted.
 func (s *Server) auth(w http.ResponseWriter, r *http.Request, need ...string) (*token, bool) {
-	value := bearer(r)
+	value := fakenet.Bearer(r)
 	s.mu.Lock()
 	tok := s.tokens[value]
 	now := s.now()
@@ -956,10 +940,7 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if fault != nil && fault.AcceptThenHang {
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.Hang(r)
 		return
 	}
 	w.Header().Set("x-restli-id", p.URN)

@@ -22,17 +22,14 @@
 package linkedintest
 
 import (
-	"bytes"
-	"crypto/rand"
-	"encoding/base64"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // Defaults of a new Server.
@@ -56,11 +53,9 @@ const AllScopes = "openid profile email w_member_social w_organization_social r_
 
 // Server is a fake LinkedIn. Its exported methods are safe to call while requests are served.
 type Server struct {
-	*httptest.Server
+	*fakenet.Server
 
-	t         testing.TB
-	closing   chan struct{}
-	closeOnce sync.Once
+	t testing.TB
 
 	mu               sync.Mutex
 	now              func() time.Time
@@ -74,7 +69,7 @@ type Server struct {
 	videoPartSize    int
 	videoPolls       int
 	videoFails       bool
-	faults           []*faultSlot
+	faults           fakenet.Faults[Fault]
 	seq              int64
 
 	orgs     map[int64]*Organization
@@ -179,7 +174,6 @@ func NewServer(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
 		t:                t,
-		closing:          make(chan struct{}),
 		now:              time.Now,
 		clientID:         "86abcdefghijkl",
 		secret:           "WPL_AP1." + randomString(),
@@ -203,17 +197,8 @@ func NewServer(t testing.TB) *Server {
 	s.AddOrganization(Organization{ID: 1001, Name: "Herald Coffee", VanityName: "herald-coffee", LogoURN: "urn:li:digitalmediaAsset:C4D0BAQHlogo1001"}, "ADMINISTRATOR")
 	s.AddOrganization(Organization{ID: 1002, Name: "Herald Books", VanityName: "herald-books"}, "ADMINISTRATOR")
 	s.AddOrganization(Organization{ID: 1003, Name: "Someone Else's Page", VanityName: "someone-else"}, "ANALYST")
-	s.Server = httptest.NewServer(s.routes())
-	t.Cleanup(s.Close)
+	s.Server = fakenet.Start(t, s.routes())
 	return s
-}
-
-// Close stops the server, releasing handlers that hold a request (AcceptThenHang).
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.Server.Close()
-	})
 }
 
 // ClientID and ClientSecret are the fake app's credentials.
@@ -494,33 +479,17 @@ func AcceptThenHang() Fault {
 	return Fault{Method: http.MethodPost, Path: "/rest/posts", AcceptThenHang: true}
 }
 
-type faultSlot struct {
-	f Fault
-	n int
-}
-
 // Inject applies f to the next n matching requests.
-func (s *Server) Inject(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultSlot{f: f, n: n})
-}
+func (s *Server) Inject(n int, f Fault) { s.faults.Add(n, 0, f) }
 
 func (s *Server) takeFault(r *http.Request) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, slot := range s.faults {
-		f := slot.f
-		if slot.n <= 0 || (f.Method != "" && f.Method != r.Method) || !pathMatches(f.Path, r.URL.Path) {
-			continue
+	return s.faults.Take(func(f *Fault) bool {
+		if (f.Method != "" && f.Method != r.Method) || !pathMatches(f.Path, r.URL.Path) {
+			return false
 		}
-		if f.AcceptThenHang && (r.Method != http.MethodPost || r.URL.Path != "/rest/posts") {
-			continue
-		}
-		slot.n--
-		return &f
-	}
-	return nil
+		// AcceptThenHang needs a post to create.
+		return !f.AcceptThenHang || (r.Method == http.MethodPost && r.URL.Path == "/rest/posts")
+	})
 }
 
 func pathMatches(pattern, path string) bool {
@@ -536,18 +505,8 @@ func (s *Server) nextID() string {
 	return strconv.FormatInt(7_100_000_000_000_000_000+s.seq, 10)
 }
 
-func randomString() string {
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
+// randomString makes tokens, codes and secrets.
+func randomString() string { return fakenet.RandomString(24) }
 
 // readBody reads a request body and puts it back for the handler.
-func readBody(r *http.Request) []byte {
-	if r.Body == nil {
-		return nil
-	}
-	b, _ := io.ReadAll(io.LimitReader(r.Body, 256<<20))
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	return b
-}
+func readBody(r *http.Request) []byte { return fakenet.ReadBody(r, 256<<20) }

@@ -2,8 +2,6 @@ package mastodontest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // routeScopes are the OAuth scopes each route the fake serves accepts (any one of them), as
@@ -115,7 +114,7 @@ func (s *Server) serve(mux http.Handler, w http.ResponseWriter, r *http.Request)
 // countRate counts the request in its fixed window (per token, or per client address) and sets
 // X-RateLimit-Limit, -Remaining and -Reset (ISO 8601 with microseconds, as Mastodon sends it).
 func (s *Server) countRate(w http.ResponseWriter, r *http.Request, now time.Time) (exceeded bool) {
-	key := bearer(r)
+	key := fakenet.Bearer(r)
 	if key == "" {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		key = "addr:" + host
@@ -192,14 +191,6 @@ func oauthError(w http.ResponseWriter, status int, code, description string) {
 	writeJSON(w, status, map[string]string{"error": code, "error_description": description})
 }
 
-func bearer(r *http.Request) string {
-	v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		return ""
-	}
-	return strings.TrimSpace(v)
-}
-
 // covers reports whether granted scopes include need, directly or through their parent
 // ("read" covers "read:statuses").
 func covers(granted []string, need string) bool {
@@ -216,7 +207,7 @@ func covers(granted []string, need string) bool {
 // does not require one is served anonymously; with one, it must be valid and in scope, as
 // Doorkeeper checks it.
 func (s *Server) auth(w http.ResponseWriter, r *http.Request, route string, required bool) (*token, bool) {
-	value := bearer(r)
+	value := fakenet.Bearer(r)
 	if value == "" {
 		if !required {
 			return nil, true
@@ -434,31 +425,19 @@ func (s *Server) authorizeEndpoint(w http.ResponseWriter, r *http.Request) {
 // fake and returns the redirect URL (Herald's callback with code and state, or with an error).
 // It fails when the fake refuses the URL outright (unknown client or redirect URI).
 func (s *Server) Authorize(authURL string) (string, error) {
-	u, err := url.Parse(authURL)
+	loc, status, body, err := s.Visit(authURL)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("mastodontest: %w", err)
 	}
-	if u.Scheme+"://"+u.Host != s.URL {
-		return "", fmt.Errorf("mastodontest: the authorization URL is not on this server (%s)", u.Host)
-	}
-	c := &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	resp, err := c.Get(authURL)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
+	if status != http.StatusFound {
 		var e struct {
 			Error       string `json:"error"`
 			Description string `json:"error_description"`
 		}
-		_ = json.NewDecoder(resp.Body).Decode(&e)
-		return "", fmt.Errorf("mastodontest: /oauth/authorize answered %d: %s: %s", resp.StatusCode, e.Error, e.Description)
+		_ = json.Unmarshal(body, &e)
+		return "", fmt.Errorf("mastodontest: /oauth/authorize answered %d: %s: %s", status, e.Error, e.Description)
 	}
-	return resp.Header.Get("Location"), nil
+	return loc, nil
 }
 
 // tokenEndpoint serves POST /oauth/token: the authorization_code grant (checking the client
@@ -493,8 +472,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if g.challenge != "" {
-			sum := sha256.Sum256([]byte(get("code_verifier")))
-			if get("code_verifier") == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+			if !fakenet.PKCEMatches(get("code_verifier"), g.challenge) {
 				oauthError(w, http.StatusBadRequest, "invalid_grant", invalidGrant)
 				return
 			}
@@ -771,20 +749,13 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if fault != nil && fault.AcceptThenHang {
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.Hang(r)
 		return
 	}
 	if fault != nil && fault.AcceptThenDrop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
+		if !fakenet.Drop(w) {
+			s.errorf("cannot drop the connection: the response writer cannot be hijacked")
 		}
-		s.errorf("cannot drop the connection: the response writer cannot be hijacked")
 		return
 	}
 	writeJSON(w, http.StatusOK, j)
@@ -904,9 +875,9 @@ func (s *Server) accountStatuses(w http.ResponseWriter, r *http.Request) {
 	var picked []*Status
 	for _, st := range s.sortedStatuses() {
 		switch {
-		case maxID != "" && !idLess(st.ID, maxID),
-			sinceID != "" && !idLess(sinceID, st.ID),
-			minID != "" && !idLess(minID, st.ID),
+		case maxID != "" && !fakenet.IDLess(st.ID, maxID),
+			sinceID != "" && !fakenet.IDLess(sinceID, st.ID),
+			minID != "" && !fakenet.IDLess(minID, st.ID),
 			boolParam(q, "exclude_replies") && st.InReplyToID != "",
 			boolParam(q, "only_media") && len(st.MediaIDs) == 0:
 			continue

@@ -8,8 +8,8 @@
 // walking up from the test's working directory; see SpecFile): a method and path it does not
 // describe, or a required parameter left out, fails the test. POST /api/v1/statuses bodies are
 // also validated strictly against the description's schema and refused with 422 as Mastodon
-// refuses invalid statuses. When the description cannot be found the checks are skipped and
-// the test log says so.
+// refuses invalid statuses. A fake that cannot load the description fails the test (NewServer
+// calls t.Fatalf): a fake that checked nothing would let requests Mastodon refuses pass.
 //
 // Switches simulate what real instances do: answers withheld after a status was accepted (a
 // client timeout), 429s with ISO 8601 X-RateLimit-Reset, 5xx, revoked tokens, servers that
@@ -19,17 +19,14 @@
 package mastodontest
 
 import (
-	"bytes"
-	"crypto/rand"
-	"encoding/base64"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // Defaults of a new Server.
@@ -44,13 +41,10 @@ const (
 // Server is a fake Mastodon instance. Its exported methods are safe to call while requests are
 // being served.
 type Server struct {
-	*httptest.Server
+	*fakenet.Server
 
 	t    testing.TB
 	spec *spec
-
-	closing   chan struct{}
-	closeOnce sync.Once
 
 	mu                sync.Mutex
 	now               func() time.Time
@@ -62,7 +56,7 @@ type Server struct {
 	latency           time.Duration
 	rateLimit         int
 	rateWindow        time.Duration
-	faults            []*faultSlot
+	faults            fakenet.Faults[Fault]
 	seq               int64
 
 	account  accountInfo
@@ -145,7 +139,6 @@ func NewServer(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
 		t:                 t,
-		closing:           make(chan struct{}),
 		now:               time.Now,
 		honourIdempotency: true,
 		maxChars:          DefaultMaxCharacters,
@@ -170,21 +163,12 @@ func NewServer(t testing.TB) *Server {
 	} else {
 		s.spec = sp
 	}
-	s.Server = httptest.NewServer(s.routes())
-	t.Cleanup(s.Close)
+	s.Server = fakenet.Start(t, s.routes())
 	return s
 }
 
 // SpecChecked reports whether requests are checked against the API description.
 func (s *Server) SpecChecked() bool { return s.spec != nil }
-
-// Close stops the server, releasing handlers that hold a request (AcceptThenHang).
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.Server.Close()
-	})
-}
 
 // AccountID is the id of the fake's one account.
 func (s *Server) AccountID() string { return s.account.id }
@@ -451,17 +435,8 @@ func AcceptThenDrop() Fault {
 	return Fault{Method: http.MethodPost, Path: "/api/v1/statuses", AcceptThenDrop: true}
 }
 
-type faultSlot struct {
-	f Fault
-	n int
-}
-
 // Inject applies f to the next n matching requests.
-func (s *Server) Inject(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultSlot{f: f, n: n})
-}
+func (s *Server) Inject(n int, f Fault) { s.faults.Add(n, 0, f) }
 
 // takeFault consumes the first fault matching r, whose body is body.
 func (s *Server) takeFault(r *http.Request, body []byte) *Fault {
@@ -469,29 +444,23 @@ func (s *Server) takeFault(r *http.Request, body []byte) *Fault {
 	defer s.mu.Unlock()
 	createsStatus := r.Method == http.MethodPost && r.URL.Path == "/api/v1/statuses"
 	part := -1 // computed once, when a fault asks for it
-	for _, slot := range s.faults {
-		if slot.n <= 0 {
-			continue
-		}
-		f := slot.f
+	return s.faults.Take(func(f *Fault) bool {
 		if (f.Method != "" && f.Method != r.Method) || (f.Path != "" && f.Path != r.URL.Path) {
-			continue
+			return false
 		}
 		if (f.AcceptThenHang || f.AcceptThenDrop || f.Part != 0) && !createsStatus {
-			continue
+			return false
 		}
 		if f.Part != 0 {
 			if part < 0 {
 				part = s.chainPosition(r.Header.Get("Content-Type"), body)
 			}
 			if part != f.Part {
-				continue
+				return false
 			}
 		}
-		slot.n--
-		return &f
-	}
-	return nil
+		return true
+	})
 }
 
 // chainPosition is the position in its reply chain of the status a create request would make:
@@ -543,36 +512,19 @@ func (s *Server) sortedStatuses() []*Status {
 	return out
 }
 
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
-}
-
 func sortByIDDesc(sts []*Status) {
 	for i := 1; i < len(sts); i++ {
-		for j := i; j > 0 && idLess(sts[j-1].ID, sts[j].ID); j-- {
+		for j := i; j > 0 && fakenet.IDLess(sts[j-1].ID, sts[j].ID); j-- {
 			sts[j-1], sts[j] = sts[j], sts[j-1]
 		}
 	}
 }
 
-func randomString() string {
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
+// randomString makes tokens, codes and secrets.
+func randomString() string { return fakenet.RandomString(24) }
 
 // readBody reads a request body and puts it back for the handler.
-func readBody(r *http.Request) []byte {
-	if r.Body == nil {
-		return nil
-	}
-	b, _ := io.ReadAll(io.LimitReader(r.Body, 256<<20))
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	return b
-}
+func readBody(r *http.Request) []byte { return fakenet.ReadBody(r, 256<<20) }
 
 func (s *Server) errorf(format string, args ...any) {
 	s.t.Helper()

@@ -25,14 +25,13 @@ const SpecFile = apispec.Mastodon
 // spec is the part of an OpenAPI 3.1 document the fake uses.
 type spec struct {
 	ops     []*operation
+	routes  apispec.Routes // indexes ops
 	schemas map[string]*schema
 }
 
 type operation struct {
 	method   string
 	template string
-	segments []string // "{id}" for a parameter
-	literals int      // how many segments are literal, to prefer /accounts/verify_credentials over /accounts/{id}
 	params   []parameter
 	body     *requestBody
 	scopes   []string // any one of them grants access; empty when the operation needs no token
@@ -135,57 +134,25 @@ func parseSpec(path string) (*spec, error) {
 			if err := json.Unmarshal(raw, &o); err != nil {
 				continue // "parameters" or another path-level key
 			}
-			op := &operation{method: strings.ToUpper(method), template: template,
-				segments: strings.Split(strings.Trim(template, "/"), "/"), params: o.Parameters, body: o.RequestBody}
-			for _, seg := range op.segments {
-				if !strings.HasPrefix(seg, "{") {
-					op.literals++
-				}
-			}
+			op := &operation{method: strings.ToUpper(method), template: template, params: o.Parameters, body: o.RequestBody}
 			for _, req := range o.Security {
 				op.scopes = append(op.scopes, req["OAuth2"]...)
 			}
+			s.routes.Add(op.method, template, len(s.ops))
 			s.ops = append(s.ops, op)
 		}
 	}
-	sort.Slice(s.ops, func(i, j int) bool { return s.ops[i].template < s.ops[j].template })
 	return s, nil
 }
 
 // find returns the operation for a method and path (nil when the description has none), and
 // whether the path exists with another method.
 func (s *spec) find(method, path string) (*operation, bool) {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	var best *operation
-	pathKnown := false
-	for _, op := range s.ops {
-		if !op.matches(segs) {
-			continue
-		}
-		pathKnown = true
-		if op.method == method && (best == nil || op.literals > best.literals) {
-			best = op
-		}
+	i, pathKnown := s.routes.Find(method, path)
+	if i < 0 {
+		return nil, pathKnown
 	}
-	return best, pathKnown
-}
-
-func (op *operation) matches(segs []string) bool {
-	if len(segs) != len(op.segments) {
-		return false
-	}
-	for i, seg := range op.segments {
-		if strings.HasPrefix(seg, "{") {
-			if segs[i] == "" {
-				return false
-			}
-			continue
-		}
-		if seg != segs[i] {
-			return false
-		}
-	}
-	return true
+	return s.ops[i], pathKnown
 }
 
 // check returns the ways a request departs from the description: a method and path it does not

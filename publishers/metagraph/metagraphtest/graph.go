@@ -116,31 +116,14 @@ func AcceptThenHang(method, edge string) Fault {
 	return Fault{Method: method, Edge: edge, AcceptThenHang: true}
 }
 
-type faultSlot struct {
-	f Fault
-	n int
-}
-
 // Inject applies f to the next n matching requests.
-func (s *Server) Inject(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultSlot{f: f, n: n})
-}
+func (s *Server) Inject(n int, f Fault) { s.faults.Add(n, 0, f) }
 
 func (s *Server) takeFault(method, path string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	edge := path[strings.LastIndexByte(path, '/')+1:]
-	for _, slot := range s.faults {
-		f := slot.f
-		if slot.n <= 0 || (f.Method != "" && f.Method != method) || (f.Path != "" && f.Path != path) || (f.Edge != "" && f.Edge != edge) {
-			continue
-		}
-		slot.n--
-		return &f
-	}
-	return nil
+	return s.faults.Take(func(f *Fault) bool {
+		return (f.Method == "" || f.Method == method) && (f.Path == "" || f.Path == path) && (f.Edge == "" || f.Edge == edge)
+	})
 }
 
 // gerr is a Graph error answer.
@@ -276,10 +259,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if e := s.graph(rec, q); e != nil {
 		s.writeErr(rec, e)
 	}
-	select {
-	case <-r.Context().Done():
-	case <-s.closing:
-	}
+	s.Hang(r)
 }
 
 // faultObject is the business object a fault's usage header is keyed by: the path's node.

@@ -1,14 +1,12 @@
 package metagraphtest
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // knownPermissions are the Facebook Login permissions the dialog accepts.
@@ -105,24 +103,14 @@ func (s *Server) dialog(w http.ResponseWriter, r *http.Request) {
 // (Herald's callback with code and state, or with an error). It fails when the dialog refuses the
 // URL outright.
 func (s *Server) Authorize(authURL string) (string, error) {
-	u, err := url.Parse(authURL)
+	loc, status, body, err := s.Visit(authURL)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("metagraphtest: %w", err)
 	}
-	if u.Scheme+"://"+u.Host != s.URL {
-		return "", fmt.Errorf("metagraphtest: the authorization URL is not on this server (%s)", u.Host)
+	if status != http.StatusFound {
+		return "", fmt.Errorf("metagraphtest: the dialog answered %d: %s", status, body)
 	}
-	c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(authURL)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		b, _ := io.ReadAll(resp.Body)
-		return "", fmt.Errorf("metagraphtest: the dialog answered %d: %s", resp.StatusCode, b)
-	}
-	return resp.Header.Get("Location"), nil
+	return loc, nil
 }
 
 // accessToken serves /{version}/oauth/access_token: the authorization-code exchange (checking the
@@ -177,8 +165,7 @@ func (s *Server) accessToken(w http.ResponseWriter, q *request) {
 		s.writeErr(w, oauthErr(http.StatusBadRequest, 100, 36008, "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request"))
 		return
 	}
-	sum := sha256.Sum256([]byte(q.get("code_verifier")))
-	if q.get("code_verifier") == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+	if !fakenet.PKCEMatches(q.get("code_verifier"), g.challenge) {
 		s.writeErr(w, oauthErr(http.StatusBadRequest, 100, 0, "Invalid code verifier."))
 		return
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // ref names a node.
@@ -370,7 +372,7 @@ func (s *Server) edgeItems(r ref, edge string, get func(string) string, tok *tok
 		for id := range s.pages {
 			ids = append(ids, id)
 		}
-		sort.Slice(ids, func(i, j int) bool { return idLess(ids[i], ids[j]) })
+		sort.Slice(ids, func(i, j int) bool { return fakenet.IDLess(ids[i], ids[j]) })
 		items := make([]item, 0, len(ids))
 		for _, id := range ids {
 			items = append(items, item{ref: ref{"Page", id}})
@@ -407,7 +409,7 @@ func (s *Server) edgeItems(r ref, edge string, get func(string) string, tok *tok
 				cs = append(cs, c)
 			}
 		}
-		sort.Slice(cs, func(i, j int) bool { return idLess(cs[i].id, cs[j].id) })
+		sort.Slice(cs, func(i, j int) bool { return fakenet.IDLess(cs[i].id, cs[j].id) })
 		typ := "Comment"
 		if r.typ == "IGMedia" {
 			typ = "IGComment"
@@ -473,7 +475,7 @@ func (s *Server) edgeItems(r ref, edge string, get func(string) string, tok *tok
 			if !ms[i].ts.Equal(ms[j].ts) {
 				return ms[i].ts.After(ms[j].ts)
 			}
-			return idLess(ms[j].id, ms[i].id)
+			return fakenet.IDLess(ms[j].id, ms[i].id)
 		})
 		items := make([]item, 0, len(ms))
 		for _, m := range ms {

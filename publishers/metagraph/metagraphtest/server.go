@@ -27,7 +27,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"sync"
@@ -35,6 +34,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 	"github.com/heraldhq/herald/publishers/metagraph"
 )
 
@@ -56,13 +56,10 @@ var AllPermissions = append(append([]string{}, metagraph.FacebookScopes...), met
 // Server is a fake Graph API (and Facebook Login dialog). Its methods are safe to call while
 // requests are being served.
 type Server struct {
-	*httptest.Server
+	*fakenet.Server
 
 	t    testing.TB
 	spec *Spec
-
-	closing   chan struct{}
-	closeOnce sync.Once
 
 	mu           sync.Mutex
 	now          func() time.Time
@@ -92,7 +89,7 @@ type Server struct {
 	quotaTotal      int
 	publishes       map[string][]time.Time // ig user → media_publish times
 	invalidMetrics  map[string]bool
-	faults          []*faultSlot
+	faults          fakenet.Faults[Fault]
 
 	createdByMessage map[string]int
 	createdByCaption map[string]int
@@ -198,7 +195,6 @@ func NewServer(t testing.TB) *Server {
 	s := &Server{
 		t:                t,
 		spec:             sp,
-		closing:          make(chan struct{}),
 		now:              time.Now,
 		app:              publishers.AppCredentials{ClientID: DefaultAppID, ClientSecret: "fake-app-secret-" + randomHex(12)},
 		redirects:        map[string]bool{},
@@ -227,17 +223,8 @@ func NewServer(t testing.TB) *Server {
 		seq:              17841400000000000,
 	}
 	s.kinds[s.user.id] = "User"
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.Close)
+	s.Server = fakenet.Start(t, http.HandlerFunc(s.serve))
 	return s
-}
-
-// Close stops the server, releasing handlers that hold a request (AcceptThenHang).
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.Server.Close()
-	})
 }
 
 // Spec is the loaded description.
@@ -634,7 +621,7 @@ func (s *Server) commentTexts(objectID string) []string {
 			cs = append(cs, c)
 		}
 	}
-	sort.Slice(cs, func(i, j int) bool { return idLess(cs[i].id, cs[j].id) })
+	sort.Slice(cs, func(i, j int) bool { return fakenet.IDLess(cs[i].id, cs[j].id) })
 	out := make([]string, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, c.message)
@@ -646,13 +633,6 @@ func (s *Server) commentTexts(objectID string) []string {
 func (s *Server) newID() string {
 	s.seq++
 	return strconv.FormatInt(s.seq, 10)
-}
-
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
 }
 
 // sortedPosts returns a Page's posts newest first. Callers hold mu.
@@ -667,7 +647,7 @@ func (s *Server) sortedPosts(pageID string) []*post {
 		if !out[i].created.Equal(out[j].created) {
 			return out[i].created.After(out[j].created)
 		}
-		return idLess(out[j].id, out[i].id)
+		return fakenet.IDLess(out[j].id, out[i].id)
 	})
 	return out
 }

@@ -48,7 +48,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /services/", s.webhook)
 	mux.HandleFunc("POST /upload/v1/{id}", s.upload)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.violation("%s %s: not a Slack endpoint Herald uses", r.Method, r.URL.Path)
+		s.violations.Add("%s %s: not a Slack endpoint Herald uses", r.Method, r.URL.Path)
 		http.NotFound(w, r)
 	})
 	return mux
@@ -68,7 +68,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, known := methodScopes[method]; !known {
-		s.violation("unknown method %q", method)
+		s.violations.Add("unknown method %q", method)
 		writeAPI(w, http.StatusNotFound, map[string]any{"ok": false, "error": "unknown_method", "req_method": method})
 		return
 	}
@@ -98,7 +98,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, a := range required[method] {
 		if args.Get(a) == "" {
-			s.violation("%s without %s", method, a)
+			s.violations.Add("%s without %s", method, a)
 			code := "invalid_arguments"
 			if a == "channel" {
 				code = "channel_not_found"
@@ -114,10 +114,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.runMethod(method, bot, args)
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.Hang(r)
 		return
 	}
 	status, body := s.runMethod(method, bot, args)
@@ -137,7 +134,7 @@ func (s *Server) parseArgs(w http.ResponseWriter, r *http.Request, method string
 	case "application/x-www-form-urlencoded":
 		v, err := url.ParseQuery(string(body))
 		if err != nil {
-			s.violation("%s: the form body does not parse", method)
+			s.violations.Add("%s: the form body does not parse", method)
 			writeAPI(w, 200, apiErr("invalid_form_data"))
 			return nil, false
 		}
@@ -147,7 +144,7 @@ func (s *Server) parseArgs(w http.ResponseWriter, r *http.Request, method string
 	case "application/json":
 		var obj map[string]any
 		if err := json.Unmarshal(body, &obj); err != nil {
-			s.violation("%s: the JSON body does not parse", method)
+			s.violations.Add("%s: the JSON body does not parse", method)
 			writeAPI(w, 200, apiErr("invalid_json"))
 			return nil, false
 		}
@@ -174,7 +171,7 @@ func (s *Server) parseArgs(w http.ResponseWriter, r *http.Request, method string
 			args.Set(part.FormName(), string(b))
 		}
 	default:
-		s.violation("%s: a body of type %q, which the Web API does not read", method, r.Header.Get("Content-Type"))
+		s.violations.Add("%s: a body of type %q, which the Web API does not read", method, r.Header.Get("Content-Type"))
 		writeAPI(w, 200, apiErr("invalid_post_type"))
 		return nil, false
 	}
@@ -220,7 +217,7 @@ func (s *Server) runMethod(method string, bot *Bot, args url.Values) (int, map[s
 		}
 		text := args.Get("text")
 		if _, has := args["text"]; !has && args.Get("blocks") == "" {
-			s.violationLocked("chat.postMessage without text or blocks")
+			s.violations.Add("chat.postMessage without text or blocks")
 		}
 		if strings.TrimSpace(text) == "" {
 			return 200, apiErr("no_text")
@@ -266,7 +263,7 @@ func (s *Server) runMethod(method string, bot *Bot, args url.Values) (int, map[s
 	case "files.getUploadURLExternal":
 		n, err := strconv.Atoi(args.Get("length"))
 		if err != nil || n <= 0 {
-			s.violationLocked("files.getUploadURLExternal: length %q is not a number of bytes", args.Get("length"))
+			s.violations.Add("files.getUploadURLExternal: length %q is not a number of bytes", args.Get("length"))
 			return 200, apiErr("invalid_arguments")
 		}
 		if utf8.RuneCountInString(args.Get("alt_txt")) > 1000 {
@@ -343,14 +340,14 @@ func (s *Server) complete(bot *Bot, args url.Values) (int, map[string]any) {
 		Title string `json:"title"`
 	}
 	if err := json.Unmarshal([]byte(args.Get("files")), &refs); err != nil || len(refs) == 0 {
-		s.violationLocked("files.completeUploadExternal: files is not a JSON array of {id, title}")
+		s.violations.Add("files.completeUploadExternal: files is not a JSON array of {id, title}")
 		return 200, apiErr("invalid_arguments")
 	}
 	ids := make([]string, 0, len(refs))
 	for _, r := range refs {
 		f := s.files[r.ID]
 		if f == nil || !f.Uploaded {
-			s.violationLocked("files.completeUploadExternal: file %q was not uploaded", r.ID)
+			s.violations.Add("files.completeUploadExternal: file %q was not uploaded", r.ID)
 			return 200, apiErr("file_not_found")
 		}
 		ids = append(ids, r.ID)
@@ -442,7 +439,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(data) != f.Length {
-		s.violationLocked("upload of %s: %d bytes, but %d were announced", id, len(data), f.Length)
+		s.violations.Add("upload of %s: %d bytes, but %d were announced", id, len(data), f.Length)
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
@@ -479,19 +476,19 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	switch mt {
 	case "application/json":
 		if json.Unmarshal(body, &payload) != nil {
-			s.violation("webhook: the JSON body does not parse")
+			s.violations.Add("webhook: the JSON body does not parse")
 			writeText(w, 400, "invalid_payload")
 			return
 		}
 	case "application/x-www-form-urlencoded":
 		v, _ := url.ParseQuery(string(body))
 		if json.Unmarshal([]byte(v.Get("payload")), &payload) != nil {
-			s.violation("webhook: the payload form field is not JSON")
+			s.violations.Add("webhook: the payload form field is not JSON")
 			writeText(w, 400, "invalid_payload")
 			return
 		}
 	default:
-		s.violation("webhook: a body of type %q", r.Header.Get("Content-Type"))
+		s.violations.Add("webhook: a body of type %q", r.Header.Get("Content-Type"))
 		writeText(w, 400, "invalid_payload")
 		return
 	}
@@ -515,10 +512,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	s.createdByText[*payload.Text]++
 	s.mu.Unlock()
 	if f != nil && f.AcceptThenHang {
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.Hang(r)
 		return
 	}
 	writeText(w, 200, "ok")

@@ -24,37 +24,35 @@ package slacktest
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"sort"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // Server is a fake Slack workspace. Its exported methods are safe to call while requests are
 // being served.
 type Server struct {
-	*httptest.Server
+	*fakenet.Server
 
-	t         testing.TB
-	closing   chan struct{}
-	closeOnce sync.Once
+	t testing.TB
 
-	mu               sync.Mutex
-	now              func() time.Time
-	seq              int
-	team             Team
-	bots             map[string]*Bot // by token
-	channels         map[string]*Channel
-	messages         map[string][]*Message // by channel, oldest first
-	hooks            map[string]*Hook      // by path
-	files            map[string]*File
-	deferShares      bool
-	faults           []*faultSlot
-	requests         map[string]int
-	createdByText    map[string]int
-	violations       []string
-	expectViolations bool
+	mu            sync.Mutex
+	now           func() time.Time
+	seq           int
+	team          Team
+	bots          map[string]*Bot // by token
+	channels      map[string]*Channel
+	messages      map[string][]*Message // by channel, oldest first
+	hooks         map[string]*Hook      // by path
+	files         map[string]*File
+	deferShares   bool
+	faults        fakenet.Faults[Fault]
+	requests      map[string]int
+	createdByText map[string]int
+	violations    fakenet.Violations
 }
 
 // Team is the workspace.
@@ -105,35 +103,19 @@ type File struct {
 func NewServer(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
-		t: t, closing: make(chan struct{}), now: time.Now, team: Team{ID: "T0ACME0001", Name: "Acme", Domain: "acme"},
+		t: t, now: time.Now, team: Team{ID: "T0ACME0001", Name: "Acme", Domain: "acme"},
 		bots: map[string]*Bot{}, channels: map[string]*Channel{}, messages: map[string][]*Message{}, hooks: map[string]*Hook{},
 		files: map[string]*File{}, requests: map[string]int{}, createdByText: map[string]int{},
 	}
-	s.Server = httptest.NewServer(s.routes())
-	t.Cleanup(func() {
-		s.Close()
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !s.expectViolations {
-			for _, v := range s.violations {
-				t.Errorf("slacktest: a request broke Slack's documented API: %s", v)
-			}
-		}
-	})
+	// Checked after the server closed (cleanups run last first), once every request ended.
+	s.violations.Check(t, "slacktest: a request broke Slack's documented API: ")
+	s.Server = fakenet.Start(t, s.routes())
 	return s
 }
 
 // APIURL and HooksURL are the bases the client should use.
 func (s *Server) APIURL() string   { return s.URL + "/api" }
 func (s *Server) HooksURL() string { return s.URL }
-
-// Close stops the server, releasing handlers that withhold an answer.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.Server.Close()
-	})
-}
 
 // SetNow sets the fake's clock (message ts).
 func (s *Server) SetNow(now func() time.Time) {
@@ -151,18 +133,10 @@ func (s *Server) DeferShares(on bool) {
 }
 
 // ExpectViolations says the test sends requests that break the API's shape on purpose.
-func (s *Server) ExpectViolations() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expectViolations = true
-}
+func (s *Server) ExpectViolations() { s.violations.Expect() }
 
 // Violations lists the protocol violations seen so far.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
+func (s *Server) Violations() []string { return s.violations.List() }
 
 // AllScopes are the scopes Herald's form asks for.
 var AllScopes = []string{"chat:write", "channels:read", "groups:read", "channels:history", "groups:history", "reactions:read", "files:write", "files:read"}
@@ -331,33 +305,14 @@ func (f Fault) On(method string) Fault {
 	return f
 }
 
-type faultSlot struct {
-	f Fault
-	n int
-}
-
 // Inject applies f to the next n matching requests.
-func (s *Server) Inject(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultSlot{f: f, n: n})
-}
+func (s *Server) Inject(n int, f Fault) { s.faults.Add(n, 0, f) }
 
 func (s *Server) takeFault(method string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, slot := range s.faults {
-		if slot.n <= 0 || (slot.f.Method != "" && slot.f.Method != method) {
-			continue
-		}
-		if slot.f.AcceptThenHang && !posting[method] {
-			continue
-		}
-		slot.n--
-		f := slot.f
-		return &f
-	}
-	return nil
+	return s.faults.Take(func(f *Fault) bool {
+		// AcceptThenHang needs something to post.
+		return (f.Method == "" || f.Method == method) && (!f.AcceptThenHang || posting[method])
+	})
 }
 
 // posting are the calls that create a message.
@@ -399,15 +354,4 @@ func randomish(n int) string {
 		b[i] = alphabet[(x>>33)%uint64(len(alphabet))]
 	}
 	return string(b)
-}
-
-func (s *Server) violation(format string, args ...any) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.violations = append(s.violations, fmt.Sprintf(format, args...))
-}
-
-// violationLocked records a violation; callers hold mu.
-func (s *Server) violationLocked(format string, args ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, args...))
 }

@@ -40,7 +40,7 @@ func (s *Server) routes() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, method, ok := splitPath(r.URL.Path)
 		if !ok {
-			s.violation("%s %s: not a Bot API path (/bot<token>/<method>)", r.Method, r.URL.Path)
+			s.violations.Add("%s %s: not a Bot API path (/bot<token>/<method>)", r.Method, r.URL.Path)
 			writeError(w, http.StatusNotFound, "Not Found", nil)
 			return
 		}
@@ -53,13 +53,13 @@ func (s *Server) routes() http.Handler {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			s.violation("%s %s: the Bot API takes GET and POST only", r.Method, method)
+			s.violations.Add("%s %s: the Bot API takes GET and POST only", r.Method, method)
 			writeError(w, http.StatusNotFound, "Not Found", nil)
 			return
 		}
 		params, files, err := s.parseParams(r)
 		if err != nil {
-			s.violation("%s: %v", method, err)
+			s.violations.Add("%s: %v", method, err)
 			writeError(w, http.StatusBadRequest, "Bad Request: "+err.Error(), nil)
 			return
 		}
@@ -142,7 +142,7 @@ func (s *Server) parseParams(r *http.Request) (map[string]string, map[string]*Fi
 			params[part.FormName()] = string(data)
 		}
 	default:
-		s.violation("%s: a body of type %q, which the Bot API does not read", r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:], r.Header.Get("Content-Type"))
+		s.violations.Add("%s: a body of type %q, which the Bot API does not read", r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:], r.Header.Get("Content-Type"))
 	}
 	return params, files, nil
 }
@@ -163,10 +163,7 @@ func (s *Server) serveThenHang(w http.ResponseWriter, hr *http.Request, r reques
 		writeError(w, apiErr.code, apiErr.desc, apiErr.params)
 		return
 	}
-	select {
-	case <-hr.Context().Done():
-	case <-s.closing:
-	}
+	s.Hang(hr)
 }
 
 type apiError struct {
@@ -201,7 +198,7 @@ func (s *Server) run(r request) (any, *apiError) {
 	case "sendmediagroup":
 		return s.sendMediaGroup(r)
 	}
-	s.violation("unknown method %q", r.method)
+	s.violations.Add("unknown method %q", r.method)
 	return nil, &apiError{code: 404, desc: "Not Found"}
 }
 
@@ -210,7 +207,7 @@ func (s *Server) run(r request) (any, *apiError) {
 func (s *Server) chat(r request, forPost bool) (*Chat, *apiError) {
 	ref, ok := r.params["chat_id"]
 	if !ok || ref == "" {
-		s.violation("%s without chat_id", r.method)
+		s.violations.Add("%s without chat_id", r.method)
 		return nil, badRequest("chat_id is empty")
 	}
 	s.mu.Lock()
@@ -270,7 +267,7 @@ func (s *Server) getChatMember(r request) (any, *apiError) {
 	}
 	uid, err := strconv.ParseInt(r.params["user_id"], 10, 64)
 	if err != nil {
-		s.violation("getChatMember without a numeric user_id")
+		s.violations.Add("getChatMember without a numeric user_id")
 		return nil, badRequest("invalid user_id specified")
 	}
 	if uid != r.bot.ID {
@@ -306,7 +303,7 @@ func (s *Server) sendMessage(r request) (any, *apiError) {
 			IsDisabled *bool `json:"is_disabled"`
 		}
 		if err := json.Unmarshal([]byte(lpo), &v); err != nil {
-			s.violation("sendMessage: link_preview_options is not a JSON object")
+			s.violations.Add("sendMessage: link_preview_options is not a JSON object")
 			return nil, badRequest("can't parse link preview options JSON object")
 		}
 	}
@@ -316,7 +313,7 @@ func (s *Server) sendMessage(r request) (any, *apiError) {
 	}
 	text, ok := r.params["text"]
 	if !ok {
-		s.violation("sendMessage without text")
+		s.violations.Add("sendMessage without text")
 	}
 	if strings.TrimSpace(text) == "" {
 		return nil, badRequest("message text is empty")
@@ -337,7 +334,7 @@ func (s *Server) sendMedia(r request, kind string) (any, *apiError) {
 	f := r.files[kind]
 	if f == nil {
 		if _, named := r.params[kind]; !named {
-			s.violation("send%s without a %s file", kind, kind)
+			s.violations.Add("send%s without a %s file", kind, kind)
 		}
 		return nil, badRequest("there is no " + kind + " in the request")
 	}
@@ -361,11 +358,11 @@ func (s *Server) sendMediaGroup(r request) (any, *apiError) {
 	}
 	raw, ok := r.params["media"]
 	if !ok {
-		s.violation("sendMediaGroup without media")
+		s.violations.Add("sendMediaGroup without media")
 		return nil, badRequest("parameter \"media\" is required")
 	}
 	if err := json.Unmarshal([]byte(raw), &items); err != nil {
-		s.violation("sendMediaGroup: media is not a JSON array")
+		s.violations.Add("sendMediaGroup: media is not a JSON array")
 		return nil, badRequest("can't parse media JSON object")
 	}
 	if len(items) < 2 || len(items) > 10 {
@@ -374,12 +371,12 @@ func (s *Server) sendMediaGroup(r request) (any, *apiError) {
 	files := make([]*File, len(items))
 	for i, it := range items {
 		if it.Type != "photo" && it.Type != "video" && it.Type != "audio" && it.Type != "document" {
-			s.violation("sendMediaGroup: item %d has type %q", i, it.Type)
+			s.violations.Add("sendMediaGroup: item %d has type %q", i, it.Type)
 			return nil, badRequest("can't parse InputMedia: unsupported type")
 		}
 		name, ok := strings.CutPrefix(it.Media, "attach://")
 		if !ok || r.files[name] == nil {
-			s.violation("sendMediaGroup: item %d names %q, which is not an uploaded part", i, it.Media)
+			s.violations.Add("sendMediaGroup: item %d names %q, which is not an uploaded part", i, it.Media)
 			return nil, badRequest("wrong file identifier/HTTP URL specified")
 		}
 		if utf8.RuneCountInString(it.Caption) > MaxCaption {
@@ -433,12 +430,6 @@ func (s *Server) messageJSON(c *Chat, m Message) map[string]any {
 		out["caption"] = m.Text
 	}
 	return out
-}
-
-func (s *Server) violation(format string, args ...any) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.violations = append(s.violations, fmt.Sprintf(format, args...))
 }
 
 func writeFault(w http.ResponseWriter, f Fault) {

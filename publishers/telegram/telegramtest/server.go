@@ -27,35 +27,33 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // Server is a fake Bot API server. Its exported methods are safe to call while requests are
 // being served.
 type Server struct {
-	*httptest.Server
+	*fakenet.Server
 
-	t         testing.TB
-	closing   chan struct{}
-	closeOnce sync.Once
+	t testing.TB
 
-	mu               sync.Mutex
-	now              func() time.Time
-	nextBotID        int64
-	nextChatID       int64
-	bots             map[string]*Bot // by token
-	chats            map[int64]*Chat
-	messages         []Message
-	faults           []*faultSlot
-	requests         map[string]int
-	createdByText    map[string]int
-	violations       []string
-	expectViolations bool
+	mu            sync.Mutex
+	now           func() time.Time
+	nextBotID     int64
+	nextChatID    int64
+	bots          map[string]*Bot // by token
+	chats         map[int64]*Chat
+	messages      []Message
+	faults        fakenet.Faults[Fault]
+	requests      map[string]int
+	createdByText map[string]int
+	violations    fakenet.Violations
 }
 
 // Bot is a bot the fake knows.
@@ -115,7 +113,6 @@ func NewServer(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
 		t:             t,
-		closing:       make(chan struct{}),
 		now:           time.Now,
 		nextBotID:     7000000001,
 		nextChatID:    1001234567000,
@@ -124,26 +121,10 @@ func NewServer(t testing.TB) *Server {
 		requests:      map[string]int{},
 		createdByText: map[string]int{},
 	}
-	s.Server = httptest.NewServer(s.routes())
-	t.Cleanup(func() {
-		s.Close()
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !s.expectViolations {
-			for _, v := range s.violations {
-				t.Errorf("telegramtest: a request broke the Bot API's documented shape: %s", v)
-			}
-		}
-	})
+	// Checked after the server closed (cleanups run last first), once every request ended.
+	s.violations.Check(t, "telegramtest: a request broke the Bot API's documented shape: ")
+	s.Server = fakenet.Start(t, s.routes())
 	return s
-}
-
-// Close stops the server, releasing handlers that withhold an answer (AcceptThenHang).
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.Server.Close()
-	})
 }
 
 // SetNow sets the fake's clock (message dates).
@@ -154,18 +135,10 @@ func (s *Server) SetNow(now func() time.Time) {
 }
 
 // ExpectViolations says the test sends requests that break the API's shape on purpose.
-func (s *Server) ExpectViolations() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expectViolations = true
-}
+func (s *Server) ExpectViolations() { s.violations.Expect() }
 
 // Violations lists the protocol violations seen so far.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
+func (s *Server) Violations() []string { return s.violations.List() }
 
 // AddBot creates a bot and returns it (its Token is what @BotFather would give).
 func (s *Server) AddBot(username string) Bot {
@@ -302,33 +275,14 @@ func (f Fault) On(method string) Fault {
 	return f
 }
 
-type faultSlot struct {
-	f Fault
-	n int
-}
-
 // Inject applies f to the next n matching requests.
-func (s *Server) Inject(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultSlot{f: f, n: n})
-}
+func (s *Server) Inject(n int, f Fault) { s.faults.Add(n, 0, f) }
 
 func (s *Server) takeFault(method string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, slot := range s.faults {
-		if slot.n <= 0 || (slot.f.Method != "" && !strings.EqualFold(slot.f.Method, method)) {
-			continue
-		}
-		if slot.f.AcceptThenHang && !sendMethods[strings.ToLower(method)] {
-			continue
-		}
-		slot.n--
-		f := slot.f
-		return &f
-	}
-	return nil
+	return s.faults.Take(func(f *Fault) bool {
+		// AcceptThenHang needs a message to send.
+		return (f.Method == "" || strings.EqualFold(f.Method, method)) && (!f.AcceptThenHang || sendMethods[strings.ToLower(method)])
+	})
 }
 
 func randomSecret() string {

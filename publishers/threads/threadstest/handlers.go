@@ -1,8 +1,6 @@
 package threadstest
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 func (s *Server) routes() http.Handler {
@@ -88,9 +88,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, endpoint string, 
 			s.violate("%s: parameter %q given %d times", endpoint, name, len(c.p[name]))
 		}
 	}
-	s.mu.Lock()
 	f := s.takeFault(endpoint)
-	s.mu.Unlock()
 	if f != nil && !f.acceptFirst() {
 		writeFault(w, *f)
 		return nil, done, false
@@ -101,7 +99,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, endpoint string, 
 		case <-time.After(latency):
 		case <-r.Context().Done():
 			return nil, done, false
-		case <-s.closing:
+		case <-s.Closing():
 			return nil, done, false
 		}
 	}
@@ -212,7 +210,7 @@ func writeFault(w http.ResponseWriter, f Fault) {
 		fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", status, http.StatusText(status))
 		return
 	}
-	e := map[string]any{"message": f.Message, "type": f.Type, "code": f.Code, "fbtrace_id": randomString(8)}
+	e := map[string]any{"message": f.Message, "type": f.Type, "code": f.Code, "fbtrace_id": fakenet.RandomString(8)}
 	if f.Type == "" {
 		e["type"] = "OAuthException"
 	}
@@ -298,7 +296,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		back(url.Values{"error": {"access_denied"}, "error_reason": {"user_denied"}, "error_description": {"Permissions error"}})
 		return
 	}
-	code := randomString(32)
+	code := fakenet.RandomString(32)
 	s.mu.Lock()
 	s.grants[code] = &grant{redirectURI: redirect, challenge: challenge, scopes: scopes, issued: now}
 	s.mu.Unlock()
@@ -309,28 +307,19 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 // where the window redirects (Herald's callback with code and state, or with an error). It fails
 // when the window answers with an error instead.
 func (s *Server) Authorize(authURL string) (string, error) {
-	u, err := url.Parse(authURL)
+	loc, status, body, err := s.Visit(authURL)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("threadstest: %w", err)
 	}
-	if u.Scheme+"://"+u.Host != s.URL {
-		return "", fmt.Errorf("threadstest: the authorization URL is not on this server (%s)", u.Host)
-	}
-	hc := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(authURL)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
+	if status != http.StatusFound {
 		var e struct {
 			Message string `json:"error_message"`
 			Code    int    `json:"error_code"`
 		}
-		_ = json.NewDecoder(resp.Body).Decode(&e)
-		return "", fmt.Errorf("threadstest: the authorization window answered %d: %s (%d)", resp.StatusCode, e.Message, e.Code)
+		_ = json.Unmarshal(body, &e)
+		return "", fmt.Errorf("threadstest: the authorization window answered %d: %s (%d)", status, e.Message, e.Code)
 	}
-	return resp.Header.Get("Location"), nil
+	return loc, nil
 }
 
 // tokenEndpoint serves POST /oauth/access_token (Access tokens, step 2): the app's id and
@@ -376,9 +365,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if g.challenge != "" {
-		verifier := c.get("code_verifier")
-		sum := sha256.Sum256([]byte(verifier))
-		if verifier == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+		if !fakenet.PKCEMatches(c.get("code_verifier"), g.challenge) {
 			// The fake's wording: Threads documents no PKCE.
 			graphError(w, http.StatusBadRequest, 100, 0, "OAuthException", "Invalid code_verifier: it does not match the code_challenge.")
 			return
@@ -950,10 +937,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case c.fault != nil && c.fault.AcceptThenHang:
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.Hang(r)
 		return
 	case c.fault != nil && c.fault.AcceptThenError:
 		writeFault(w, *c.fault)

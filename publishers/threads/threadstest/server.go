@@ -22,18 +22,17 @@
 package threadstest
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"math/big"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // Endpoints name what a request does, for Inject and Requests.
@@ -96,11 +95,9 @@ var DefaultScopes = []string{"threads_basic", "threads_content_publish", "thread
 
 // Server is a fake Threads API. Its exported methods are safe to call while requests are served.
 type Server struct {
-	*httptest.Server
+	*fakenet.Server
 
-	t         testing.TB
-	closing   chan struct{}
-	closeOnce sync.Once
+	t testing.TB
 
 	mu          sync.Mutex
 	now         func() time.Time
@@ -120,7 +117,7 @@ type Server struct {
 	posts      map[string]*Post
 	processing map[string]time.Duration
 	failures   []*containerFailure
-	faults     []*faultSlot
+	faults     fakenet.Faults[Fault]
 	quota      [2]int // posts, replies per window
 	window     time.Duration
 
@@ -197,10 +194,9 @@ func NewServer(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
 		t:             t,
-		closing:       make(chan struct{}),
 		now:           time.Now,
 		appID:         "990602627938098",
-		appSecret:     randomString(16),
+		appSecret:     fakenet.RandomString(16),
 		redirects:     map[string]bool{},
 		user:          userInfo{id: "25058283170449231", username: "herald.test", name: "Herald Test", bio: "Herald's test account"},
 		grants:        map[string]*grant{},
@@ -213,18 +209,9 @@ func NewServer(t testing.TB) *Server {
 		createdByText: map[string]int{},
 		requests:      map[string]int{},
 	}
-	s.Server = httptest.NewServer(s.routes())
+	s.Server = fakenet.Start(t, s.routes())
 	s.user.picture = s.URL + "/pictures/herald.test.jpg"
-	t.Cleanup(s.Close)
 	return s
-}
-
-// Close stops the server, releasing handlers that hold a request (AcceptThenHang).
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.Server.Close()
-	})
 }
 
 // AppID and AppSecret are the fake Meta app's Threads app id and secret.
@@ -376,7 +363,7 @@ func (s *Server) issue(long bool, scopes []string, at time.Time) *token {
 	if long {
 		ttl, prefix = LongLivedTTL, "THAAlong"
 	}
-	tok := &token{value: prefix + randomString(24), long: long, scopes: append([]string(nil), scopes...), issued: at, expires: at.Add(ttl)}
+	tok := &token{value: prefix + fakenet.RandomString(24), long: long, scopes: append([]string(nil), scopes...), issued: at, expires: at.Add(ttl)}
 	s.tokens[tok.value] = tok
 	return tok
 }
@@ -568,36 +555,17 @@ func (f Fault) On(endpoint string) Fault {
 	return f
 }
 
-type faultSlot struct {
-	f       Fault
-	skip, n int
-}
-
 // Inject applies f to the next n matching requests (after f.Skip of them).
-func (s *Server) Inject(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultSlot{f: f, skip: f.Skip, n: n})
-}
+func (s *Server) Inject(n int, f Fault) { s.faults.Add(n, f.Skip, f) }
 
-// takeFault consumes the first fault matching endpoint. Callers hold mu.
+// takeFault consumes the first fault matching endpoint.
 func (s *Server) takeFault(endpoint string) *Fault {
-	for _, slot := range s.faults {
-		if slot.n <= 0 || (slot.f.Endpoint != "" && slot.f.Endpoint != endpoint) {
-			continue
+	return s.faults.Take(func(f *Fault) bool {
+		if f.Endpoint != "" && f.Endpoint != endpoint {
+			return false
 		}
-		if slot.f.acceptFirst() && endpoint != EndpointPublish {
-			continue
-		}
-		if slot.skip > 0 {
-			slot.skip--
-			continue
-		}
-		slot.n--
-		f := slot.f
-		return &f
-	}
-	return nil
+		return !f.acceptFirst() || endpoint == EndpointPublish
+	})
 }
 
 // newID returns a numeric id, as Threads' are. Callers hold mu.
@@ -616,16 +584,9 @@ func (s *Server) sortedPosts() []*Post {
 		if !out[i].Timestamp.Equal(out[j].Timestamp) {
 			return out[i].Timestamp.After(out[j].Timestamp)
 		}
-		return idLess(out[j].ID, out[i].ID)
+		return fakenet.IDLess(out[j].ID, out[i].ID)
 	})
 	return out
-}
-
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
 }
 
 // shortcode is a post's code in its permalink.
@@ -648,10 +609,4 @@ func shortcode(id string) string {
 // permalink is a post's permanent link.
 func (s *Server) permalink(p *Post) string {
 	return "https://www.threads.net/@" + s.user.username + "/post/" + p.Shortcode
-}
-
-func randomString(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heraldhq/herald/publishers/apispec"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // documented are the routes X documents outside its OpenAPI description (docs.x.com): the
@@ -110,13 +112,8 @@ func (s *Server) serve(mux http.Handler, w http.ResponseWriter, r *http.Request)
 
 // isDocumented reports whether a request is for one of the routes in documented.
 func isDocumented(method, path string) bool {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for _, d := range documented {
-		if d.method != method {
-			continue
-		}
-		op := operation{segments: strings.Split(strings.Trim(d.pattern, "/"), "/")}
-		if op.matches(segs) {
+		if d.method == method && apispec.ParseTemplate(d.pattern).Matches(path) {
 			return true
 		}
 	}
@@ -137,7 +134,7 @@ func endpointName(method, path string) string {
 // countRate counts the request in its endpoint's 15-minute window (per token, or per client
 // without one) and sets x-rate-limit-limit, -remaining and -reset (epoch seconds).
 func (s *Server) countRate(w http.ResponseWriter, r *http.Request, endpoint string, now time.Time) (exceeded bool) {
-	key := bearer(r)
+	key := fakenet.Bearer(r)
 	if key == "" {
 		key = "client:" + r.RemoteAddr
 	}
@@ -240,19 +237,11 @@ func unauthorized(w http.ResponseWriter) {
 	writeProblem(w, http.StatusUnauthorized, "Unauthorized", "Unauthorized", "about:blank")
 }
 
-func bearer(r *http.Request) string {
-	v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		return ""
-	}
-	return strings.TrimSpace(v)
-}
-
 // auth checks the bearer token: known, not revoked, not expired, and granted every scope in
 // need (the OAuth 2.0 scopes X's description lists for the operation, or those its documentation
 // gives for the media endpoints).
 func (s *Server) auth(w http.ResponseWriter, r *http.Request, need []string) (*token, bool) {
-	value := bearer(r)
+	value := fakenet.Bearer(r)
 	s.mu.Lock()
 	tok := s.tokens[value]
 	now := s.now()
@@ -431,20 +420,13 @@ func (s *Server) createTweet(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if fault != nil && fault.AcceptThenHang {
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.Hang(r)
 		return
 	}
 	if fault != nil && fault.AcceptThenDrop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
+		if !fakenet.Drop(w) {
+			s.errorf("cannot drop the connection: the response writer cannot be hijacked")
 		}
-		s.errorf("cannot drop the connection: the response writer cannot be hijacked")
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"data": map[string]any{
@@ -571,11 +553,11 @@ func (s *Server) userTweets(w http.ResponseWriter, r *http.Request) {
 	for _, t := range s.sortedTweets() {
 		switch {
 		case ex["replies"] && t.InReplyTo != "",
-			sinceID != "" && !idLess(sinceID, t.ID),
-			untilID != "" && !idLess(t.ID, untilID),
+			sinceID != "" && !fakenet.IDLess(sinceID, t.ID),
+			untilID != "" && !fakenet.IDLess(t.ID, untilID),
 			sinceID == "" && !start.IsZero() && t.CreatedAt.Before(start),
 			untilID == "" && !end.IsZero() && !t.CreatedAt.Before(end),
-			after != "" && !idLess(t.ID, after):
+			after != "" && !fakenet.IDLess(t.ID, after):
 			continue
 		}
 		picked = append(picked, t)

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 )
 
 // knownScopes are X's OAuth 2.0 scopes (docs.x.com, "OAuth 2.0 Authorization Code Flow with
@@ -105,26 +104,14 @@ func (s *Server) authorizeEndpoint(w http.ResponseWriter, r *http.Request) {
 // fake and returns the redirect URL (the callback with code and state, or with an error). It
 // fails when the fake shows an error page instead of redirecting.
 func (s *Server) Authorize(authURL string) (string, error) {
-	u, err := url.Parse(authURL)
+	loc, status, _, err := s.Visit(authURL)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("xtest: %w", err)
 	}
-	if u.Scheme+"://"+u.Host != s.URL {
-		return "", fmt.Errorf("xtest: the authorization URL is not on this server (%s)", u.Host)
+	if status != http.StatusFound {
+		return "", fmt.Errorf("xtest: the authorization page answered %d", status)
 	}
-	c := &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	resp, err := c.Get(authURL)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		return "", fmt.Errorf("xtest: the authorization page answered %d", resp.StatusCode)
-	}
-	return resp.Header.Get("Location"), nil
+	return loc, nil
 }
 
 // oauthError writes an RFC 6749 error, as X's token endpoint does.

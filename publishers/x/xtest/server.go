@@ -19,12 +19,7 @@
 package xtest
 
 import (
-	"bytes"
-	"crypto/rand"
-	"encoding/base64"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strconv"
@@ -32,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // Defaults of a new Server.
@@ -77,13 +74,10 @@ const otherLimit = 300
 
 // Server is a fake X. Its exported methods are safe to call while requests are being served.
 type Server struct {
-	*httptest.Server
+	*fakenet.Server
 
 	t    testing.TB
 	spec *spec
-
-	closing   chan struct{}
-	closeOnce sync.Once
 
 	mu          sync.Mutex
 	now         func() time.Time
@@ -103,7 +97,7 @@ type Server struct {
 	latency     time.Duration
 	limits      map[string]int
 	windows     map[string]*window
-	faults      []*faultSlot
+	faults      fakenet.Faults[Fault]
 
 	createdByText map[string]int
 	requests      map[string]int
@@ -205,7 +199,6 @@ func NewServer(t testing.TB) *Server {
 	s := &Server{
 		t:             t,
 		spec:          sp,
-		closing:       make(chan struct{}),
 		now:           time.Now,
 		account:       account{id: "1588432706581143553", username: "heraldhq", name: "Herald Test"},
 		clients:       map[string]*oauthClient{},
@@ -226,17 +219,8 @@ func NewServer(t testing.TB) *Server {
 		s.limits[k] = v
 	}
 	s.clients[DefaultClientID] = &oauthClient{id: DefaultClientID, secret: DefaultClientSecret, redirects: []string{DefaultCallback}}
-	s.Server = httptest.NewServer(s.routes())
-	t.Cleanup(s.Close)
+	s.Server = fakenet.Start(t, s.routes())
 	return s
-}
-
-// Close stops the server, releasing handlers that hold a request (AcceptThenHang).
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.Server.Close()
-	})
 }
 
 // UserID is the id of the fake's one account.
@@ -544,41 +528,18 @@ func AcceptThenDrop() Fault {
 	return Fault{Method: http.MethodPost, Path: "/2/tweets", AcceptThenDrop: true}
 }
 
-type faultSlot struct {
-	f       Fault
-	n, skip int
-}
-
 // Inject applies f to the next n matching requests.
-func (s *Server) Inject(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultSlot{f: f, n: n, skip: f.Skip})
-}
+func (s *Server) Inject(n int, f Fault) { s.faults.Add(n, f.Skip, f) }
 
 // takeFault consumes the first fault matching r.
 func (s *Server) takeFault(r *http.Request) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, slot := range s.faults {
-		if slot.n <= 0 {
-			continue
-		}
-		f := slot.f
+	return s.faults.Take(func(f *Fault) bool {
 		if (f.Method != "" && f.Method != r.Method) || (f.Path != "" && f.Path != r.URL.Path) {
-			continue
+			return false
 		}
-		if (f.AcceptThenHang || f.AcceptThenDrop) && (r.Method != http.MethodPost || r.URL.Path != "/2/tweets") {
-			continue
-		}
-		if slot.skip > 0 {
-			slot.skip--
-			continue
-		}
-		slot.n--
-		return &f
-	}
-	return nil
+		// AcceptThenHang and AcceptThenDrop need a post to create.
+		return !(f.AcceptThenHang || f.AcceptThenDrop) || (r.Method == http.MethodPost && r.URL.Path == "/2/tweets")
+	})
 }
 
 // twitterEpoch is the start of X's snowflake ids, in Unix milliseconds.
@@ -596,32 +557,15 @@ func (s *Server) sortedTweets() []*Tweet {
 	for _, t := range s.tweets {
 		out = append(out, t)
 	}
-	sort.Slice(out, func(i, j int) bool { return idLess(out[j].ID, out[i].ID) })
+	sort.Slice(out, func(i, j int) bool { return fakenet.IDLess(out[j].ID, out[i].ID) })
 	return out
 }
 
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
-}
-
-func randomString() string {
-	var b [30]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
+// randomString makes tokens, codes and secrets.
+func randomString() string { return fakenet.RandomString(30) }
 
 // readBody reads a request body and puts it back for the handler.
-func readBody(r *http.Request) []byte {
-	if r.Body == nil {
-		return nil
-	}
-	b, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	return b
-}
+func readBody(r *http.Request) []byte { return fakenet.ReadBody(r, 64<<20) }
 
 func (s *Server) errorf(format string, args ...any) {
 	s.t.Helper()

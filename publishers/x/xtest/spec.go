@@ -24,14 +24,14 @@ const SpecFile = apispec.X
 // spec is the part of the OpenAPI 3.0 description the checks need.
 type spec struct {
 	ops        []*operation
+	routes     apispec.Routes // indexes ops
 	parameters map[string]*parameter
 	schemas    map[string]*schema
 }
 
 type operation struct {
 	method, template string
-	segments         []string
-	literals         int
+	path             apispec.Template
 	params           []*parameter // resolved
 	body             *requestBody
 	// scopes are the OAuth 2.0 user-token scopes the operation requires (all of them).
@@ -141,15 +141,10 @@ func parseSpec(b []byte) (*spec, error) {
 				return nil, fmt.Errorf("%s: %s %s: %w", SpecFile, method, template, err)
 			}
 			op := &operation{method: strings.ToUpper(method), template: template,
-				segments: strings.Split(strings.Trim(template, "/"), "/"), body: o.RequestBody}
+				path: apispec.ParseTemplate(template), body: o.RequestBody}
 			for _, p := range append(append([]*parameter{}, shared...), o.Parameters...) {
 				if rp := s.resolveParam(p); rp != nil {
 					op.params = append(op.params, rp)
-				}
-			}
-			for _, seg := range op.segments {
-				if !strings.HasPrefix(seg, "{") {
-					op.literals++
 				}
 			}
 			for _, req := range o.Security {
@@ -157,10 +152,10 @@ func parseSpec(b []byte) (*spec, error) {
 					op.scopes = scopes
 				}
 			}
+			s.routes.Add(op.method, template, len(s.ops))
 			s.ops = append(s.ops, op)
 		}
 	}
-	sort.Slice(s.ops, func(i, j int) bool { return s.ops[i].template < s.ops[j].template })
 	return s, nil
 }
 
@@ -190,49 +185,11 @@ func (s *spec) resolve(sch *schema) *schema {
 // find returns the operation for a method and path (nil when the description has none), and
 // whether the path exists with another method.
 func (s *spec) find(method, path string) (*operation, bool) {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	var best *operation
-	pathKnown := false
-	for _, op := range s.ops {
-		if !op.matches(segs) {
-			continue
-		}
-		pathKnown = true
-		if op.method == method && (best == nil || op.literals > best.literals) {
-			best = op
-		}
+	i, pathKnown := s.routes.Find(method, path)
+	if i < 0 {
+		return nil, pathKnown
 	}
-	return best, pathKnown
-}
-
-func (op *operation) matches(segs []string) bool {
-	if len(segs) != len(op.segments) {
-		return false
-	}
-	for i, seg := range op.segments {
-		if strings.HasPrefix(seg, "{") {
-			if segs[i] == "" {
-				return false
-			}
-			continue
-		}
-		if seg != segs[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// pathValue is the value of path parameter name in path, for op's template.
-func (op *operation) pathValue(path, name string) string {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for i, seg := range op.segments {
-		if seg == "{"+name+"}" && i < len(segs) {
-			v, _ := url.PathUnescape(segs[i])
-			return v
-		}
-	}
-	return ""
+	return s.ops[i], pathKnown
 }
 
 // check returns the ways a request departs from the description: a method and path it does not
@@ -268,7 +225,7 @@ func (s *spec) check(method, path string, query url.Values, contentType string, 
 				problems = append(problems, fmt.Sprintf("query parameter %q is given %d times", p.Name, len(vals)))
 			}
 		case "path":
-			problems = append(problems, s.checkParam(p, op.pathValue(path, p.Name))...)
+			problems = append(problems, s.checkParam(p, op.path.Value(path, p.Name))...)
 		}
 	}
 	names := make([]string, 0, len(query))

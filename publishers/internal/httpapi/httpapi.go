@@ -1,14 +1,23 @@
-// Package webcall is one HTTP exchange with a network's API, for the publishers whose secrets
-// travel in the request URL (a Telegram bot token in the path, a Discord or Slack webhook URL).
+// Package httpapi is the client side of one HTTP exchange with a network's API, shared by the
+// publishers that speak to a JSON (or form) API over HTTP.
 //
-// It does three things every such publisher needs and must not get wrong:
+// It does what every such publisher needs and must not get wrong:
 //
 //   - it tells whether a request was written before it failed, so a publisher can report an
 //     unknown outcome (the post may exist) instead of a retryable one;
 //   - it stops net/http from replaying a request that would post twice;
-//   - it never lets the URL reach an error: net/http's *url.Error names the URL, so a failure
-//     keeps a copy whose URL went through the caller's redaction.
-package webcall
+//   - it reads at most a bounded answer;
+//   - it never lets a secret in a URL reach an error: net/http's *url.Error names the URL, so a
+//     failure keeps a copy whose URL went through the caller's redaction (for the publishers
+//     whose secrets travel in the URL: a Telegram bot token, a Discord or Slack webhook).
+//
+// Around the exchange it holds what those publishers did alike: Network turns a failed exchange
+// or an unreadable answer into a classified publishers.Error in the words they share; RetryAfter
+// and Seconds read the waits a network asks for; Clean makes a network's text fit a message;
+// Observe lets a client see every answer's rate-limit headers; TokenFailure reads a failure of
+// the oauth2 package's token exchange. Each network's table of HTTP answers, its error bodies
+// and its wording of what only it does stay in its package.
+package httpapi
 
 import (
 	"bytes"
@@ -18,10 +27,8 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 	"unicode"
 )
 
@@ -53,6 +60,9 @@ type Failure struct {
 	// Reason names the failure in a few words, without the URL ("timed out", "connection
 	// refused").
 	Reason string
+	// Invalid is true when the request could not even be built (a malformed URL or method):
+	// nothing was sent, and sending it again would fail the same way.
+	Invalid bool
 	// Err is the cause with the URL redacted.
 	Err error
 }
@@ -61,8 +71,8 @@ func (f *Failure) Error() string { return f.Reason }
 func (f *Failure) Unwrap() error { return f.Err }
 
 // Do sends r with client and reads at most maxBody bytes of the answer. redact rewrites a URL
-// for errors (it must hide every secret in it). A failure to build the request is reported
-// with Wrote false.
+// for errors (it must hide every secret in it); nil means the URL carries no secret. A failure
+// to build the request is reported with Invalid true.
 func Do(ctx context.Context, client *http.Client, r Request, maxBody int64, redact func(string) string) (*Response, *Failure) {
 	var wrote atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -78,7 +88,7 @@ func Do(ctx context.Context, client *http.Client, r Request, maxBody int64, reda
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
-		return nil, &Failure{Reason: "the request could not be built", Err: Redacted(err, redact)}
+		return nil, &Failure{Invalid: true, Reason: "the request could not be built", Err: Redacted(err, redact)}
 	}
 	if r.Once {
 		// Without GetBody the transport cannot re-send the request by itself after a dropped
@@ -104,34 +114,49 @@ func Do(ctx context.Context, client *http.Client, r Request, maxBody int64, reda
 }
 
 func failure(err error, wrote bool, redact func(string) string) *Failure {
-	f := &Failure{Wrote: wrote, Err: Redacted(err, redact)}
+	f := &Failure{Wrote: wrote, Timeout: timedOut(err), Err: Redacted(err, redact)}
+	f.Reason = reason(err, redact)
+	return f
+}
+
+func timedOut(err error) bool {
 	var ne interface{ Timeout() bool }
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		f.Timeout = true
-		f.Reason = "timed out"
-		return f
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// Reason names a transport failure in a few words, without the URL net/http's errors carry:
+// "timed out", or the cause below the *url.Error ("dial tcp 127.0.0.1:1: connect: connection
+// refused"), on one line.
+func Reason(err error) string { return reason(err, nil) }
+
+func reason(err error, redact func(string) string) string {
+	if timedOut(err) {
+		return "timed out"
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	f.Reason = Clean(Redact(err.Error(), redact))
-	return f
+	return Clean(Redact(err.Error(), redact))
 }
 
-// Redacted returns err with the URL of any *url.Error in it rewritten by redact. The chain
-// below the *url.Error is kept (so errors.Is still finds context.DeadlineExceeded); net/http's
-// lower errors name hosts and addresses, never paths or queries.
+// Redacted returns err with the URL of any *url.Error in it rewritten by redact (err itself
+// when redact is nil). The chain below the *url.Error is kept (so errors.Is still finds
+// context.DeadlineExceeded); net/http's lower errors name hosts and addresses, never paths or
+// queries.
 func Redacted(err error, redact func(string) string) error {
 	var ue *url.Error
-	if !errors.As(err, &ue) {
+	if redact == nil || !errors.As(err, &ue) {
 		return err
 	}
 	return &url.Error{Op: ue.Op, URL: redact(ue.URL), Err: ue.Err}
 }
 
-// Redact applies redact to every http(s) URL in s.
+// Redact applies redact to every http(s) URL in s (s itself when redact is nil).
 func Redact(s string, redact func(string) string) string {
+	if redact == nil {
+		return s
+	}
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "http://")
@@ -166,39 +191,4 @@ func Clean(s string) string {
 		s = string(r[:300]) + "…"
 	}
 	return s
-}
-
-// Seconds reads a number of seconds that may have a fraction ("1.337", "30"), as Discord's
-// X-RateLimit-Reset-After and the Retry-After headers give them. ok is false for anything
-// else, including negative numbers.
-func Seconds(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || f > 1e7 {
-		return 0, false
-	}
-	return time.Duration(f * float64(time.Second)), true
-}
-
-// RetryAfter reads a Retry-After header: seconds, or an HTTP date (measured from the answer's
-// Date header when it has one, else from now).
-func RetryAfter(header http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(header.Get("Retry-After"))
-	if d, ok := Seconds(v); ok {
-		return d, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		base := now
-		if d, err := http.ParseTime(header.Get("Date")); err == nil {
-			base = d
-		}
-		if d := t.Sub(base); d > 0 {
-			return d, true
-		}
-		return time.Second, true
-	}
-	return 0, false
 }

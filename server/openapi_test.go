@@ -451,6 +451,7 @@ func TestOpenAPIResponseSchemasMatchGoTypes(t *testing.T) {
 		{"AuditEvent", auditView{}},
 		{"ApiToken", tokenView{}},
 		{"Calendar", calendarResponse{}},
+		{"CalendarLean", leanCalendarResponse{}},
 		{"Me", meResponse{}},
 		{"Notification", notificationView{}},
 		{"NotificationSettings", notificationSettingsView{}},

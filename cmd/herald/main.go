@@ -197,7 +197,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 	}
 	cfg := server.Config{
-		PublicURL: c.PublicURL, Version: version, UI: frontend.Handler(), Registry: registry, Wake: sched.Wake, Metrics: metrics,
+		PublicURL: c.PublicURL, Version: version, UI: frontend.Handler(uiConfig(c, registry)), Registry: registry, Wake: sched.Wake, Metrics: metrics,
 		TrustedProxies: c.TrustedProxies,
 		Ready:          map[string]func(context.Context) error{"scheduler": sched.Ready},
 	}

@@ -168,7 +168,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	sched, err := scheduler.New(st, scheduler.Options{Kind: name, Version: version, Log: log,
-		Registry: registry, Keys: keys, Metrics: metrics, Notifier: notifier,
+		Registry: registry, Keys: keys, Metrics: metrics, Notifier: notifier, LoadMedia: mediaLoader(st),
 		Concurrency: c.Concurrency, PerNetwork: c.PerNetwork})
 	if err != nil {
 		return err

@@ -28,6 +28,33 @@ export function setCSRF(token: string | undefined) {
   csrfToken = token || '';
 }
 
+export function csrf(): string {
+  return csrfToken;
+}
+
+/** upload sends a file to POST …/media with progress reports (fetch cannot report upload progress). */
+export function upload<T>(path: string, file: File, onProgress?: (fraction: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.responseType = 'json';
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress?.(e.loaded / e.total);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response as T);
+      else {
+        if (xhr.status === 401) unauthListeners.forEach((fn) => fn());
+        reject(new ApiError(xhr.status, xhr.response, Number(xhr.getResponseHeader('Retry-After') || 0)));
+      }
+    };
+    xhr.onerror = () => reject(new ApiError(0, { error: { code: 'network', message: 'The upload did not reach the server.' } }));
+    const fd = new FormData();
+    fd.append('file', file);
+    xhr.send(fd);
+  });
+}
+
 /** onUnauthenticated is told when the session ended (a 401), so the app shows sign-in. */
 export function onUnauthenticated(fn: () => void): () => void {
   unauthListeners.add(fn);

@@ -1,10 +1,10 @@
 // The app shell: sign-in when there is no session, else the header (workspace switcher, pages,
 // language, notifications, account) and the page the hash names. Pages the first paint does not
 // need are loaded on demand.
-import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { onUnauthenticated } from './api';
 import { LOCALES, locale, onLocaleChange, setLocale, t, type Locale } from './i18n';
+import { lazy } from './lib/lazy';
 import { navigate, route } from './lib/router';
 import { useStore } from './lib/store';
 import { CalendarPage } from './pages/calendar';
@@ -15,25 +15,6 @@ import { config, openWorkspace, session, signOut, workspace } from './state';
 import { atLeast } from './types';
 import { Spinner } from './ui/kit';
 import { Toasts } from './ui/toast';
-
-/** lazy loads a page's module the first time it is shown. */
-export function lazy<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): ComponentType<P> {
-  let C: ComponentType<P> | null = null;
-  let pending: Promise<void> | null = null;
-  return function Lazy(props: P) {
-    const [, setReady] = useState(0);
-    if (C) return <C {...props} />;
-    pending ??= load().then((m) => {
-      C = m.default;
-    });
-    void pending.then(() => setReady((n) => n + 1));
-    return (
-      <div class="page-loading">
-        <Spinner />
-      </div>
-    );
-  };
-}
 
 const ReviewPage = lazy(() => import('./pages/review'));
 const PostPage = lazy(() => import('./pages/post'));

@@ -244,7 +244,8 @@ type Choice struct {
 // AccountChooser is implemented by OAuth networks where one sign-in may reach several accounts.
 // After CompleteOAuth, Herald lists the Choices; with exactly one it is chosen at once, otherwise
 // the person picks one or more, and each becomes a channel with the credentials Choose returns
-// (a Page's own token, say).
+// (a Page's own token, say). The Account that Choose returns has the Choice's ID as ExternalID:
+// reconnecting a channel picks the choice whose ID is the channel's external id.
 type AccountChooser interface {
 	Choices(ctx context.Context, creds *Credentials) ([]Choice, error)
 	Choose(ctx context.Context, creds *Credentials, id string) (*Credentials, Account, error)

@@ -33,11 +33,18 @@ func (s *Server) listNetworks(c *gin.Context) {
 	out := page[networkView]{Items: []networkView{}}
 	if s.cfg.Registry != nil {
 		for _, p := range s.cfg.Registry.All() {
-			m := p.Meta()
+			m := s.networkMeta(p)
 			out.Items = append(out.Items, networkView{Meta: m, Limits: networkLimits{MaxLength: m.Rules.MaxLength, MaxMedia: m.Rules.MaxMedia}})
 		}
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// networkMeta is a publisher's Meta with this installation's callback URL in its setup help.
+func (s *Server) networkMeta(p publishers.Publisher) publishers.Meta {
+	m := p.Meta()
+	m.Setup = strings.ReplaceAll(m.Setup, publishers.CallbackPlaceholder, s.redirectURL(m.Name))
+	return m
 }
 
 type connectRequest struct {
@@ -47,6 +54,8 @@ type connectRequest struct {
 	Identifier string `json:"identifier"`
 	Password   string `json:"password"`
 	Server     string `json:"server"`
+	// Values are the fields of a form network (a bot token and a chat, a webhook URL).
+	Values map[string]string `json:"values"`
 	// ChannelID reconnects an existing channel instead of adding one.
 	ChannelID int64 `json:"channel_id"`
 }
@@ -74,6 +83,10 @@ func (s *Server) connectChannel(c *gin.Context) {
 	var req connectRequest
 	if err := decodeOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
+		return
+	}
+	if setup := s.networkMeta(pub).Setup; setup != "" {
+		s.fail(c, apiErr(http.StatusConflict, "network_not_configured", setup))
 		return
 	}
 	ctx := c.Request.Context()
@@ -142,6 +155,27 @@ func (s *Server) connectChannel(c *gin.Context) {
 			return
 		}
 		c.JSON(http.StatusCreated, viewChannel(ch))
+	case publishers.FormConnector:
+		if err := checkFormValues(pub.Meta().Form, req.Values); err != nil {
+			s.fail(c, err)
+			return
+		}
+		creds, acct, err := conn.ConnectForm(ctx, trimValues(req.Values))
+		if err != nil {
+			var fe *publishers.FieldError
+			if errors.As(err, &fe) {
+				s.fail(c, fieldErr(map[string]string{"values." + fe.Field: fe.Message}))
+				return
+			}
+			s.fail(c, networkErr(err, "values"))
+			return
+		}
+		ch, err := s.saveConnection(c, ws, network, req.ChannelID, creds, acct)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, viewChannel(ch))
 	default:
 		s.fail(c, apiErr(http.StatusNotFound, "unknown_network", "Herald cannot connect to "+network+" here."))
 	}
@@ -195,6 +229,16 @@ func (s *Server) connectCallback(c *gin.Context) {
 	var chID int64
 	if st.ChannelID != nil {
 		chID = *st.ChannelID
+	}
+	if chooser, ok := pub.(publishers.AccountChooser); ok {
+		creds, acct, err = s.chooseAfterOAuth(c, chooser, st, creds)
+		if err != nil {
+			back("connect_error=" + url.QueryEscape(err.Error()))
+			return
+		}
+		if creds == nil {
+			return // the person picks among several accounts; chooseAfterOAuth redirected
+		}
 	}
 	ch, err := s.saveConnection(c, st.WorkspaceID, network, chID, creds, acct)
 	if err != nil {

@@ -396,6 +396,7 @@ func TestOpenAPIRequestSchemasMatchGoTypes(t *testing.T) {
 		{"createComment", commentRequest{}, nil},
 		{"validateContent", validateRequest{}, nil},
 		{"connectChannel", connectRequest{}, nil},
+		{"chooseConnectAccounts", chooseRequest{}, nil},
 		{"resolveTarget", resolveRequest{}, nil},
 		{"setNotificationSettings", notificationSettingsRequest{}, nil},
 	}

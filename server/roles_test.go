@@ -157,6 +157,16 @@ func roleCases() map[string]caseBuilder {
 			// here; what this case checks is the role gate in front of it.
 			return oneCase(roleCase{Params: map[string]string{"network": "mastodon"}, Body: map[string]string{"instance": "mastodon.example"}, Want: http.StatusNotFound})
 		},
+		"GET " + ws + "/connect/:network/choices": func(t testing.TB, e *testEnv, w *seeded, u *testUser) []roleCase {
+			// A choice kept for this very user, as the OAuth callback keeps it.
+			return oneCase(roleCase{Params: map[string]string{"network": "pagesnet"}, Query: "key=" + e.freshChoice(t, w, u, "pagesnet"), Want: http.StatusOK})
+		},
+		"POST " + ws + "/connect/:network/choose": func(t testing.TB, e *testEnv, w *seeded, u *testUser) []roleCase {
+			// No networks are registered here: admins learn the network is unknown (the flow is
+			// in connect_test.go); what this case checks is the role gate in front of it.
+			return oneCase(roleCase{Params: map[string]string{"network": "pagesnet"},
+				Body: map[string]any{"key": e.freshChoice(t, w, u, "pagesnet"), "ids": []string{"p1"}}, Want: http.StatusNotFound})
+		},
 		"GET " + ws + "/notification-settings": simple(http.StatusOK),
 		"PUT " + ws + "/notification-settings": func(testing.TB, *testEnv, *seeded, *testUser) []roleCase {
 			return oneCase(roleCase{Body: map[string]string{"webhook_url": "https://hooks.example/herald", "email": "ops@example.com"}, Want: http.StatusOK})

@@ -74,6 +74,8 @@ func (s *Server) apiRoutes() []route {
 		r("POST", ws+"/channels/:cid/resume", workspace, admin, s.resumeChannel),
 		r("PUT", ws+"/channels/:cid/slots", workspace, admin, s.setSlots),
 		r("POST", ws+"/connect/:network", workspace, admin, s.connectChannel),
+		r("GET", ws+"/connect/:network/choices", workspace, admin, s.listChoices),
+		r("POST", ws+"/connect/:network/choose", workspace, admin, s.chooseAccounts),
 		r("GET", ws+"/notifications", workspace, viewer, s.listNotifications),
 		r("GET", ws+"/notification-settings", workspace, admin, s.getNotificationSettings),
 		r("PUT", ws+"/notification-settings", workspace, admin, s.setNotificationSettings),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -34,7 +35,7 @@ func TestFindPublishedMatchesTheDisplayedText(t *testing.T) {
 	if err != nil || found == nil {
 		t.Fatalf("FindPublished = %v, %v", found, err)
 	}
-	if *found != pub {
+	if !reflect.DeepEqual(*found, pub) {
 		t.Errorf("found %+v, published %+v", *found, pub)
 	}
 

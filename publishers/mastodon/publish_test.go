@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -161,7 +162,7 @@ func TestFirstCommentFailureDoesNotFailThePublish(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if gotPub != pub {
+		if !reflect.DeepEqual(gotPub, pub) {
 			t.Errorf("hook got %+v, want %+v", gotPub, pub)
 		}
 		pe := wantKind(t, gotErr, publishers.KindPermanent)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +24,7 @@ func TestPublishAndIdempotency(t *testing.T) {
 	}
 	e.clk.Add(time.Minute)
 	again := e.publish(creds, "key-1", "Winter blend is back")
-	if again != res {
+	if !reflect.DeepEqual(again, res) {
 		t.Errorf("the same key published again: %+v, want %+v", again, res)
 	}
 	other := e.publish(creds, "key-2", "Barista tips")
@@ -32,7 +33,7 @@ func TestPublishAndIdempotency(t *testing.T) {
 	}
 
 	found, err := e.n.FindPublished(context.Background(), creds, publishers.Post{IdempotencyKey: "key-1"})
-	if err != nil || found == nil || *found != res {
+	if err != nil || found == nil || !reflect.DeepEqual(*found, res) {
 		t.Errorf("FindPublished = %+v, %v", found, err)
 	}
 	missing, err := e.n.FindPublished(context.Background(), creds, publishers.Post{IdempotencyKey: "never"})
@@ -109,7 +110,7 @@ func TestFailureSwitches(t *testing.T) {
 			if err != nil {
 				t.Fatalf("retry: %v", err)
 			}
-			if tt.stored && res != *found {
+			if tt.stored && !reflect.DeepEqual(res, *found) {
 				t.Errorf("retry after timeout = %+v, want the stored %+v", res, *found)
 			}
 		})

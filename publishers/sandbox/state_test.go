@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	n := New(Options{Now: clk.Now, BaseURL: e.base, StatePath: path, HTTPClient: e.browser, Logger: quiet})
 	ctx := context.Background()
 	found, err := n.FindPublished(ctx, creds, publishers.Post{IdempotencyKey: "k1"})
-	if err != nil || found == nil || *found != res {
+	if err != nil || found == nil || !reflect.DeepEqual(*found, res) {
 		t.Fatalf("after restart FindPublished = %+v, %v", found, err)
 	}
 	next, err := n.Publish(ctx, creds, publishers.Post{IdempotencyKey: "k2", Text: "After the restart"})

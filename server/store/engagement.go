@@ -220,3 +220,17 @@ func (s *Store) ChannelsExpiringBeforeDuePosts(ctx context.Context, warnedSince 
 	}
 	return out, nil
 }
+
+// PeekOAuthState returns a connect attempt without consuming it (an account choice waiting for
+// the person), or ErrNotFound when it is unknown or expired.
+func (s *Store) PeekOAuthState(ctx context.Context, hash string) (*OAuthState, error) {
+	var st OAuthState
+	err := s.db.WithContext(ctx).Where("state_hash = ?", hash).Take(&st).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && !s.now().Before(st.ExpiresAt) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &st, nil
+}

@@ -307,3 +307,7 @@ type OAuthState struct {
 	Sealed      string
 	ExpiresAt   time.Time
 }
+
+// TableName is the migration's name for the table; GORM's own naming would split "OAuth" into
+// "o_auth".
+func (OAuthState) TableName() string { return "oauth_states" }

@@ -472,6 +472,7 @@ func TestOpenAPIResponseSchemasMatchGoTypes(t *testing.T) {
 		{"CalendarLean", leanCalendarResponse{}},
 		{"Rules", rulesResponse{}},
 		{"MediaFile", mediaFileView{}},
+		{"Revision", revisionView{}},
 		{"Me", meResponse{}},
 		{"Notification", notificationView{}},
 		{"NotificationSettings", notificationSettingsView{}},

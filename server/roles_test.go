@@ -252,6 +252,9 @@ func roleCases() map[string]caseBuilder {
 		"POST " + ws + "/posts/:pid/comments": func(_ testing.TB, _ *testEnv, w *seeded, _ *testUser) []roleCase {
 			return oneCase(roleCase{Params: map[string]string{"pid": idStr(w.Post.ID)}, Body: map[string]string{"text": "Nice, @editor"}, Want: http.StatusCreated})
 		},
+		"GET " + ws + "/posts/:pid/revisions": func(t testing.TB, e *testEnv, w *seeded, _ *testUser) []roleCase {
+			return oneCase(roleCase{Params: postIn(t, e, w, workflow.Author, workflow.Approved), Want: http.StatusOK})
+		},
 		"GET " + ws + "/posts/:pid/audit": func(_ testing.TB, _ *testEnv, w *seeded, _ *testUser) []roleCase {
 			return oneCase(roleCase{Params: map[string]string{"pid": idStr(w.Post.ID)}, Want: http.StatusOK})
 		},

@@ -99,6 +99,7 @@ func (s *Server) apiRoutes() []route {
 		r("GET", ws+"/posts/:pid/comments", workspace, viewer, s.listComments),
 		r("POST", ws+"/posts/:pid/comments", workspace, viewer, s.createComment),
 		r("GET", ws+"/posts/:pid/audit", workspace, viewer, s.postAudit),
+		r("GET", ws+"/posts/:pid/revisions", workspace, viewer, s.listRevisions),
 		r("GET", ws+"/posts/:pid/engagement", workspace, viewer, s.engagement),
 		r("POST", ws+"/posts/:pid/targets/:tid/resolve", workspace, editor, s.resolveTarget),
 		r("GET", ws+"/calendar", workspace, viewer, s.calendar),

@@ -4,11 +4,10 @@
 // post, labels, the planned time in a named zone with "next free slot", and the actions the
 // member's role allows in the post's status. A draft is never lost: it is kept in the browser as
 // it is typed, saved to the server while it is a draft, and leaving with unsaved changes asks first.
-import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, query, ws } from '../api';
 import { lazy } from '../lib/lazy';
-import { fmtDateTime, fmtRelative, fmtTime, fmtZone, t, tn } from '../i18n';
+import { fmtDateTime, fmtRelative, fmtTime, fmtZone, t } from '../i18n';
 import { navigate, setLeaveGuard } from '../lib/router';
 import { displayStatus } from '../lib/status';
 import { useStore } from '../lib/store';
@@ -17,6 +16,7 @@ import { channels, memberName, session, viewZone, workspace } from '../state';
 import type { CalendarResponse, Channel, CheckResult, NetworkRules, Post } from '../types';
 import { ChannelChip, Dialog, NetworkIcon, StatusBadge, trapTab, useId, val } from '../ui/kit';
 import { toast, toastError } from '../ui/toast';
+import { NoteDialog } from '../ui/note';
 import { localCheck, loadRules, type LocalCheck } from '../content/rules';
 import { MediaEditor } from './media';
 import { actionsFor, autosaves, editable, emptyDraft, fieldTarget, fromPost, sameContent, sameTime, targetMedia, targetText, toRequest, type ActionName, type Draft, type TargetDraft } from './model';
@@ -865,33 +865,3 @@ function ReviewNotes({ post }: { post: Post }) {
   );
 }
 
-export function NoteDialog({ onCancel, onSend, error }: { onCancel: () => void; onSend: (note: string) => void; error?: string }) {
-  const [note, setNote] = useState('');
-  return (
-    <Dialog title={t('action.request_changes')} onClose={onCancel}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (note.trim()) onSend(note.trim());
-        }}
-      >
-        <div class={'field' + (error ? ' has-error' : '')}>
-          <label for="note">{t('review.noteLabel')}</label>
-          <textarea id="note" rows={4} value={note} onInput={(e) => setNote(val(e))} autofocus data-testid="note" />
-          {error && <div class="field-error">{error}</div>}
-        </div>
-        <div class="dialog-actions">
-          <button type="button" class="btn" onClick={onCancel}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={!note.trim()} data-testid="send-note">
-            {t('review.sendNote')}
-          </button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
-
-export type { ComponentChildren };
-export { tn };

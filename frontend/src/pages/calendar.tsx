@@ -92,14 +92,18 @@ function eventHTML(p: CalendarPost, status: string, timeText: string, compact: b
   return `<div class="ev" data-post="${p.id}"><span class="ev-line">${timeText ? `<span class="ev-time">${esc(timeText)}</span>` : ''}<span class="ev-icons">${icons}${more}</span>${badge}${links}</span><span class="ev-title">${esc(postLabel(p))}</span>${labels}</div>`;
 }
 
-/** slotMarkers are the channels' posting slots in a range, as faint background events. */
+/**
+ * slotMarkers are the channels' posting slots in a range, as faint background events. They are
+ * made for whatever range FullCalendar fetches (it reuses a month's events for the weeks in it)
+ * and shown only in the week and day views (styles.css hides them in the month grid).
+ */
 export function slotMarkers(chs: Channel[], from: Date, to: Date): EventInput[] {
   const out: EventInput[] = [];
-  if (to.getTime() - from.getTime() > 8 * DAY) return out; // week and day views only
+  const days = Math.ceil((to.getTime() - from.getTime()) / DAY) + 2;
   for (const ch of chs) {
     if (ch.paused) continue;
     const start = wallOf(from.getTime() - DAY, ch.time_zone);
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < days; i++) {
       const day = addDays({ ...start, hour: 0, minute: 0, second: 0 }, i);
       const wd = weekdayOf(day);
       for (const s of ch.slots) {
@@ -247,6 +251,7 @@ export function CalendarPage() {
       },
     });
     cal.current = calendar;
+    (el.current as unknown as { fc?: Calendar }).fc = calendar; // for tests and debugging
     calendar.render();
     return () => {
       calendar.destroy();

@@ -8,7 +8,8 @@ import (
 
 // leanPostView is a post as a calendar grid shows it (GET …/calendar?fields=lean): a month of
 // 2,000 posts is about a tenth of the bytes of the full view, which the UI needs to be interactive
-// in under a second (BENCHMARKS.md, "Calendar UI"). Text holds at most store.LeanTextRunes runes.
+// in under a second (BENCHMARKS.md, "Calendar UI"). Text is what a grid shows for a post without
+// a title: at most store.LeanTextRunes runes of its text, and empty when the post has a title.
 type leanPostView struct {
 	ID          int64            `json:"id"`
 	AuthorID    int64            `json:"author_id"`
@@ -29,7 +30,11 @@ type leanTargetView struct {
 }
 
 func viewLeanPost(p *store.Post) leanPostView {
-	v := leanPostView{ID: p.ID, AuthorID: p.AuthorID, Title: p.Title, Text: p.Body, Labels: make([]string, 0, len(p.Labels)),
+	text := p.Body
+	if p.Title != "" {
+		text = ""
+	}
+	v := leanPostView{ID: p.ID, AuthorID: p.AuthorID, Title: p.Title, Text: text, Labels: make([]string, 0, len(p.Labels)),
 		Status: p.Status, ScheduledAt: utcOrNil(p.ScheduledAt), TimeZone: p.TimeZone, Targets: make([]leanTargetView, 0, len(p.Targets))}
 	for _, l := range p.Labels {
 		v.Labels = append(v.Labels, l.Label)

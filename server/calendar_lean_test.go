@@ -19,7 +19,7 @@ func TestCalendarLean(t *testing.T) {
 		author := e.A.user(workflow.Author)
 		long := strings.Repeat("é", 150) + strings.Repeat("😀", 30) // 180 runes, multi-byte
 		at := e.Clock.Now().Add(48 * 3600e9)
-		p, err := e.Store.CreatePost(testCtx, e.A.WS.ID, author.actor(), store.PostInput{Title: "Long", Body: long, Labels: []string{"x", "a"},
+		p, err := e.Store.CreatePost(testCtx, e.A.WS.ID, author.actor(), store.PostInput{Body: long, Labels: []string{"x", "a"},
 			Targets: []store.TargetInput{{ChannelID: e.A.Channel.ID, Media: []store.Media{{URL: "https://cdn.example/a.png", Kind: "image"}}}}}, &at, "Europe/Paris")
 		if err != nil {
 			t.Fatal(err)
@@ -35,6 +35,9 @@ func TestCalendarLean(t *testing.T) {
 		}
 		for i := range full.Posts {
 			f, l := full.Posts[i], lean.Posts[i]
+			if f.Title != "" && l.Text != "" {
+				t.Errorf("post %d has a title, so its lean text should be empty: %q", f.ID, l.Text)
+			}
 			if f.ID != l.ID || f.Status != l.Status || f.Title != l.Title || !f.ScheduledAt.Equal(*l.ScheduledAt) || fmt.Sprint(f.Labels) != fmt.Sprint(l.Labels) {
 				t.Errorf("post %d differs: full %+v, lean %+v", i, f, l)
 			}

@@ -47,8 +47,13 @@ export async function openWorkspace(w: Workspace | null): Promise<void> {
   members.set([]);
   if (!w) return;
   localStorage.setItem(WS_KEY, String(w.id));
-  viewZone.set(localStorage.getItem(ZONE_KEY + w.id) || w.time_zone);
-  await Promise.all([refreshChannels(), refreshMembers(), refreshNetworks()]);
+  const zone = localStorage.getItem(ZONE_KEY + w.id) || w.time_zone;
+  localStorage.setItem(ZONE_KEY + w.id, zone);
+  viewZone.set(zone);
+  // The calendar's first paint needs the channels (icons and colours); members and networks can
+  // wait a moment, so they do not compete with the calendar's own request.
+  const later = new Promise<void>((r) => setTimeout(r, 800)).then(() => Promise.all([refreshMembers(), refreshNetworks()]));
+  await Promise.all([refreshChannels(), later]);
 }
 
 export function setViewZone(zone: string) {
@@ -57,10 +62,26 @@ export function setViewZone(zone: string) {
   viewZone.set(zone);
 }
 
+let earlyChannels: { wid: number; req: Promise<Page<Channel>> } | null = null;
+
+/**
+ * prefetchChannels asks for the last visited workspace's channels as the page starts, with the
+ * session check, so the calendar can draw its posts' icons and colours on its first paint.
+ */
+export function prefetchChannels() {
+  const wid = Number(localStorage.getItem(WS_KEY) || 0);
+  if (!wid) return;
+  const req = api.get<Page<Channel>>(ws(wid, '/channels'), { quiet401: true });
+  req.catch(() => {});
+  earlyChannels = { wid, req };
+}
+
 export async function refreshChannels() {
   const w = workspace.get();
   if (!w) return;
-  const p = await api.get<Page<Channel>>(ws(w.id, '/channels'));
+  const early = earlyChannels;
+  earlyChannels = null;
+  const p = await (early && early.wid === w.id ? early.req.catch(() => api.get<Page<Channel>>(ws(w.id, '/channels'))) : api.get<Page<Channel>>(ws(w.id, '/channels')));
   channels.set(p.items);
 }
 

@@ -429,6 +429,10 @@ const en: Record<string, string> = {
   "invite.help": "Choose your name and a password to create your account.",
   "invite.passwordHint": "At least 12 characters.",
   "invite.accept": "Accept the invitation",
+  "calendar.more.one": "+{count} more",
+  "calendar.more.other": "+{count} more",
+  "calendar.moreLabel.one": "{count} post on {day}: show them all",
+  "calendar.moreLabel.other": "{count} posts on {day}: show them all",
 };
 
 export default en;

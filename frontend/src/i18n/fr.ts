@@ -429,6 +429,10 @@ const fr: Record<string, string> = {
   "invite.help": "Choisissez votre nom et un mot de passe pour créer votre compte.",
   "invite.passwordHint": "Au moins 12 caractères.",
   "invite.accept": "Accepter l’invitation",
+  "calendar.more.one": "+{count} autre",
+  "calendar.more.other": "+{count} autres",
+  "calendar.moreLabel.one": "{count} publication le {day} : tout afficher",
+  "calendar.moreLabel.other": "{count} publications le {day} : tout afficher",
 };
 
 export default fr;

@@ -29,9 +29,13 @@ export function Bell() {
   }
 
   useEffect(() => {
-    void load();
+    // The first look waits a little: the calendar's own request comes first.
+    const first = setTimeout(() => void load(), changed ? 0 : 1500);
     const id = setInterval(() => document.visibilityState === 'visible' && void load(), POLL_MS);
-    return () => clearInterval(id);
+    return () => {
+      clearTimeout(first);
+      clearInterval(id);
+    };
   }, [w.id, changed]);
 
   useEffect(() => {

@@ -11,15 +11,15 @@ import timeGridPlugin from '@fullcalendar/timegrid';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, query, ws } from '../api';
 import { closeComposer, openComposer, postsChanged } from '../composer/open';
-import { fmtTime, fmtZone, locale, t, tn } from '../i18n';
+import { fmtDate, fmtTime, fmtZone, locale, t, tn } from '../i18n';
 import intlTz from '../lib/fctz';
 import { navigate } from '../lib/router';
 import { displayStatus, movable, postLabel } from '../lib/status';
 import { useStore } from '../lib/store';
-import { addDays, allZones, browserZone, instantOf, weekdayOf, wallOf } from '../lib/tz';
+import { addDays, allZones, browserZone, dateString, instantOf, weekdayOf, wallOf } from '../lib/tz';
 import { channelById, channels, memberName, members, setViewZone, viewZone, workspace } from '../state';
 import { atLeast, POST_STATUSES, type CalendarPost, type CalendarResponse, type Channel } from '../types';
-import { channelColor, Dialog, esc, NetworkIcon, networkIconHTML } from '../ui/kit';
+import { channelColor, Dialog, esc, NetworkIcon, networkIconHTML, StatusBadge } from '../ui/kit';
 import { toast, toastError } from '../ui/toast';
 
 type ViewName = 'dayGridMonth' | 'timeGridWeek' | 'timeGridDay' | 'listMonth';
@@ -50,6 +50,49 @@ function loadFilters(wid: number): Filters {
   }
 }
 
+interface Prefetch {
+  wid: number;
+  from: number;
+  to: number;
+  zone: string;
+  filters: string;
+  res: Promise<CalendarResponse>;
+}
+let prefetched: Prefetch | null = null;
+
+/**
+ * prefetchCalendar asks for the weeks around this month as soon as the page starts, with the
+ * workspace, zone and filters of the last visit, so the posts arrive while the session and the
+ * calendar are still being set up rather than after. The calendar uses the answer when it covers
+ * the range and the filters it needs, and asks again otherwise.
+ */
+export function prefetchCalendar() {
+  try {
+    const wid = Number(localStorage.getItem('herald.workspace') || 0);
+    if (!wid) return;
+    const zone = localStorage.getItem('herald.zone.' + wid);
+    if (!zone) return;
+    const now = wallOf(new Date(), zone);
+    const first = instantOf({ year: now.year, month: now.month, day: 1, hour: 0, minute: 0 }, zone);
+    const from = new Date(first.getTime() - 7 * DAY);
+    const to = new Date(instantOf({ year: now.month === 12 ? now.year + 1 : now.year, month: (now.month % 12) + 1, day: 1, hour: 0, minute: 0 }, zone).getTime() + 14 * DAY);
+    const f = loadFilters(wid);
+    const res = api.get<CalendarResponse>(ws(wid, '/calendar' + calendarQuery(from.toISOString(), to.toISOString(), zone, f)), { quiet401: true });
+    res.catch(() => {});
+    prefetched = { wid, from: from.getTime(), to: to.getTime(), zone, filters: JSON.stringify(f), res };
+  } catch {
+    prefetched = null;
+  }
+}
+
+/** takePrefetch returns the early answer when it covers what the calendar asks for. */
+function takePrefetch(wid: number, from: Date, to: Date, zone: string, f: Filters): Promise<CalendarResponse> | null {
+  const p = prefetched;
+  prefetched = null;
+  if (!p || p.wid !== wid || p.zone !== zone || p.filters !== JSON.stringify(f) || from.getTime() < p.from || to.getTime() > p.to) return null;
+  return p.res.then((res) => ({ ...res, posts: res.posts.filter((x) => x.scheduled_at && Date.parse(x.scheduled_at) >= from.getTime() && Date.parse(x.scheduled_at) < to.getTime()) }));
+}
+
 /** calendarQuery is the API query for a range and the filters (exported for tests). */
 export function calendarQuery(from: string, to: string, zone: string, f: Filters): string {
   return query({ from, to, tz: zone, fields: 'lean', channel: f.channel, status: f.status, label: f.label, author: f.author });
@@ -72,6 +115,45 @@ export function toEvent(p: CalendarPost, canMove: boolean): EventInput {
     durationEditable: false,
     extendedProps: { post: p, status: st },
   };
+}
+
+/** In the month grid a day shows at most this many posts, then "+N more" (which lists them all). */
+export const SHOWN_PER_DAY = 2;
+
+/**
+ * buildEvents turns posts into calendar events. In the month grid, a day with more posts than
+ * fit shows its first SHOWN_PER_DAY and a "+N more" entry: FullCalendar would otherwise build
+ * (hidden) elements for every post, and 2,000 of them take seconds to lay out.
+ */
+export function buildEvents(posts: CalendarPost[], month: boolean, zone: string, canWrite: boolean): EventInput[] {
+  const planned = posts.filter((p) => p.scheduled_at);
+  if (!month) return planned.map((p) => toEvent(p, canWrite));
+  const byDay = new Map<string, CalendarPost[]>();
+  for (const p of planned) {
+    const day = dateString(new Date(p.scheduled_at!), zone);
+    let l = byDay.get(day);
+    if (!l) byDay.set(day, (l = []));
+    l.push(p);
+  }
+  const out: EventInput[] = [];
+  for (const [day, list] of byDay) {
+    if (list.length <= SHOWN_PER_DAY + 1) {
+      for (const p of list) out.push(toEvent(p, canWrite));
+      continue;
+    }
+    for (const p of list.slice(0, SHOWN_PER_DAY)) out.push(toEvent(p, canWrite));
+    out.push({
+      id: 'more-' + day,
+      start: list[SHOWN_PER_DAY].scheduled_at!,
+      classNames: ['more-ev'],
+      editable: false,
+      startEditable: false,
+      backgroundColor: 'transparent',
+      borderColor: 'transparent',
+      extendedProps: { more: { day, posts: list } },
+    });
+  }
+  return out;
 }
 
 function eventHTML(p: CalendarPost, status: string, timeText: string, compact: boolean): string {
@@ -141,6 +223,11 @@ export function CalendarPage() {
   const [truncated, setTruncated] = useState(false);
   const [count, setCount] = useState(0);
   const [help, setHelp] = useState(false);
+  const lastData = useRef<{ key: string; res: CalendarResponse } | null>(null);
+  const inflight = useRef<{ key: string; req: Promise<CalendarResponse> } | null>(null);
+  const mounted = useRef(false);
+  const viewKind = useRef<'month' | 'other' | null>(null);
+  const [dayList, setDayList] = useState<{ day: string; posts: CalendarPost[] } | null>(null);
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
   const canWrite = atLeast(w.role, 'author');
@@ -166,6 +253,9 @@ export function CalendarPage() {
       displayEventTime: false,
       progressiveEventRendering: true,
       datesSet: (arg) => {
+        const kind = arg.view.type === 'dayGridMonth' ? 'month' : 'other';
+        if (viewKind.current && viewKind.current !== kind) calendar.refetchEvents();
+        viewKind.current = kind;
         setTitle(arg.view.title);
         setView(arg.view.type as ViewName);
         localStorage.setItem(VIEW_KEY, arg.view.type);
@@ -174,20 +264,41 @@ export function CalendarPage() {
         {
           id: 'posts',
           events: (info: EventSourceFuncArg, ok, fail) => {
-            setLoading(true);
-            api
-              .get<CalendarResponse>(ws(w.id, '/calendar' + calendarQuery(info.startStr, info.endStr, viewZone.get(), filtersRef.current)))
-              .then((res) => {
-                setTruncated(res.truncated);
-                setCount(res.posts.length);
-                setLabels((prev) => Array.from(new Set([...prev, ...res.posts.flatMap((p) => p.labels)])).sort((a, b) => a.localeCompare(b)));
-                ok(res.posts.filter((p) => p.scheduled_at).map((p) => toEvent(p, canWrite)));
-              })
-              .catch((err) => {
-                toastError(err, t('calendar.loadFailed'));
-                fail(err);
-              })
-              .finally(() => setLoading(false));
+            const key = calendarQuery(info.startStr, info.endStr, viewZone.get(), filtersRef.current);
+            const show = (res: CalendarResponse) => {
+              setTruncated(res.truncated);
+              setCount(res.posts.length);
+              setLabels((prev) => Array.from(new Set([...prev, ...res.posts.flatMap((p) => p.labels)])).sort((a, b) => a.localeCompare(b)));
+              const month = cal.current?.view.type === 'dayGridMonth' || (!cal.current && view === 'dayGridMonth');
+              performance.mark('herald:calendar-show');
+              const evs = buildEvents(res.posts, month, viewZone.get(), canWrite);
+              performance.mark('herald:calendar-built');
+              ok(evs);
+              performance.mark('herald:calendar-rendered');
+            };
+            // Switching between the month grid and the other views asks again for the same
+            // range (the month shows a summary of busy days): answer from the last response.
+            if (lastData.current?.key === key) return show(lastData.current.res);
+            // One request per range: a refetch while the answer is on its way waits for it.
+            if (inflight.current?.key !== key) {
+              setLoading(true);
+              const req = takePrefetch(w.id, info.start, info.end, viewZone.get(), filtersRef.current) ?? api.get<CalendarResponse>(ws(w.id, '/calendar' + key));
+              inflight.current = { key, req };
+              req
+                .then((res) => {
+                  performance.mark('herald:calendar-data');
+                  if (inflight.current?.key === key) lastData.current = { key, res };
+                })
+                .catch(() => {})
+                .finally(() => {
+                  if (inflight.current?.key === key) inflight.current = null;
+                  setLoading(false);
+                });
+            }
+            inflight.current!.req.then(show, (err) => {
+              toastError(err, t('calendar.loadFailed'));
+              fail(err);
+            });
           },
         },
         {
@@ -200,6 +311,8 @@ export function CalendarPage() {
         },
       ],
       eventContent: (arg) => {
+        const more = arg.event.extendedProps.more as { posts: CalendarPost[] } | undefined;
+        if (more) return { html: `<span class="more-link">${esc(tn('calendar.more', more.posts.length - SHOWN_PER_DAY))}</span>` };
         const p = arg.event.extendedProps.post as CalendarPost | undefined;
         if (!p) return true;
         const compact = arg.view.type === 'dayGridMonth';
@@ -207,6 +320,8 @@ export function CalendarPage() {
         return { html: eventHTML(p, arg.event.extendedProps.status, time, compact) };
       },
       eventDidMount: (arg) => {
+        const more = arg.event.extendedProps.more as { day: string; posts: CalendarPost[] } | undefined;
+        if (more) arg.el.setAttribute('aria-label', tn('calendar.moreLabel', more.posts.length, { day: fmtDate(more.posts[0].scheduled_at!, viewZone.get(), 'long') }));
         const p = arg.event.extendedProps.post as CalendarPost | undefined;
         if (!p) return;
         arg.el.setAttribute('aria-label', `${postLabel(p)}, ${t('status.' + arg.event.extendedProps.status)}, ${fmtTime(arg.event.start!, viewZone.get())}`);
@@ -220,6 +335,11 @@ export function CalendarPage() {
         arg.jsEvent.preventDefault();
         if (link?.dataset.url) {
           window.open(link.dataset.url, '_blank', 'noopener');
+          return;
+        }
+        const more = arg.event.extendedProps.more as { day: string; posts: CalendarPost[] } | undefined;
+        if (more) {
+          setDayList(more);
           return;
         }
         const p = arg.event.extendedProps.post as CalendarPost;
@@ -250,6 +370,7 @@ export function CalendarPage() {
         openComposer({ at: at.toISOString() });
       },
     });
+    performance.mark('herald:calendar-created');
     cal.current = calendar;
     (el.current as unknown as { fc?: Calendar }).fc = calendar; // for tests and debugging
     calendar.render();
@@ -259,22 +380,36 @@ export function CalendarPage() {
     };
   }, [w.id, w.role]);
 
+  // These react to changes after the first render (which already fetched with these values).
   useEffect(() => {
+    if (!mounted.current) return;
     cal.current?.setOption('timeZone', zone);
+    lastData.current = null;
+    cal.current?.refetchEvents();
   }, [zone]);
 
   useEffect(() => {
+    if (!mounted.current) return;
     localStorage.setItem(FILTER_KEY + w.id, JSON.stringify(filters));
+    lastData.current = null;
     cal.current?.refetchEvents();
   }, [filters]);
 
   useEffect(() => {
-    if (changed) cal.current?.refetchEvents();
+    if (!mounted.current) return;
+    lastData.current = null;
+    cal.current?.refetchEvents();
   }, [changed]);
 
   useEffect(() => {
-    cal.current?.getEventSourceById('slots')?.refetch();
+    // Channels give events their icons and colours, and the week view its slot markers; the
+    // posts come from the last response, not a new request.
+    if (mounted.current) cal.current?.refetchEvents();
   }, [chs]);
+
+  useEffect(() => {
+    mounted.current = true;
+  }, []);
 
   async function reschedule(ev: EventApi, from: Date, revert: () => void) {
     const p = ev.extendedProps.post as CalendarPost;
@@ -292,10 +427,12 @@ export function CalendarPage() {
             } catch (err) {
               toastError(err, t('calendar.undoFailed'));
             }
+            lastData.current = null;
             cal.current?.refetchEvents();
           },
         },
       });
+      lastData.current = null;
       cal.current?.refetchEvents();
     } catch (err) {
       revert();
@@ -424,6 +561,33 @@ export function CalendarPage() {
         </div>
       )}
       <div class="cal-body" ref={el} data-testid="calendar" />
+      {dayList && (
+        <Dialog title={fmtDate(dayList.posts[0].scheduled_at!, zone, 'full')} onClose={() => setDayList(null)}>
+          <ul class="day-list" data-testid="day-list">
+            {dayList.posts.map((p) => (
+              <li key={p.id}>
+                <button
+                  class="day-item"
+                  onClick={() => {
+                    setDayList(null);
+                    if (canWrite && !['published', 'publishing', 'partially_published'].includes(p.status)) openComposer({ postId: p.id });
+                    else navigate('/posts/' + p.id);
+                  }}
+                >
+                  <span class="ev-time">{fmtTime(p.scheduled_at!, zone)}</span>
+                  <span class="ev-icons">
+                    {p.targets.map((tg) => (
+                      <NetworkIcon key={tg.id} network={channelById(tg.channel_id)?.network ?? '?'} size={14} />
+                    ))}
+                  </span>
+                  <StatusBadge status={displayStatus(p)} />
+                  <span class="day-title">{postLabel(p)}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </Dialog>
+      )}
       {help && (
         <Dialog title={t('calendar.shortcuts')} onClose={() => setHelp(false)}>
           <dl class="shortcuts">

@@ -21,6 +21,7 @@ test:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1)
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
 
 ## bench: the calendar benchmark recorded in BENCHMARKS.md (SQLite; see the file for MySQL)
 bench: build

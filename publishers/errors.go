@@ -79,6 +79,9 @@ func (e *Error) Unwrap() error { return e.Err }
 // KindOf classifies any error: a *Error's kind; context deadline and network errors after a
 // request was sent count as unknown outcomes; anything else is retryable.
 func KindOf(err error) Kind {
+	if errors.Is(err, ErrPrivateAddress) {
+		return KindPermanent // refused before anything was sent; it would be refused again
+	}
 	var pe *Error
 	if errors.As(err, &pe) {
 		return pe.Kind
@@ -101,6 +104,9 @@ func Errorf(network string, kind Kind, status int, format string, args ...any) *
 // Message is a failure's reason in plain words for people: the network's own message when it
 // gave one, otherwise what kind of failure it was.
 func Message(err error) string {
+	if errors.Is(err, ErrPrivateAddress) {
+		return ErrPrivateAddress.Error()
+	}
 	var pe *Error
 	if errors.As(err, &pe) && pe.Message != "" {
 		return pe.Message
@@ -120,3 +126,8 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// ErrPrivateAddress refuses a connection to an address that is not on the public internet: Herald
+// does not let people point it at services inside its own network. Operators who publish to a
+// server on their private network allow it with HERALD_ALLOW_PRIVATE_NETWORKS=1.
+var ErrPrivateAddress = errors.New("Herald does not connect to private or local network addresses; an administrator can allow them with HERALD_ALLOW_PRIVATE_NETWORKS=1")

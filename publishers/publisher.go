@@ -72,6 +72,16 @@ type Meta struct {
 	// connected (which environment variables hold the app's client id and secret, which callback
 	// URL to register with the network). Connecting is refused with this message until then.
 	Setup string `json:"setup,omitempty"`
+
+	// PublishTimeout is how long one Publish may take, when the network needs longer than the
+	// scheduler's default (Instagram and Threads process videos for minutes before publishing).
+	PublishTimeout time.Duration `json:"-"`
+	// RefreshAhead is how long before its expiry a token should be renewed, when not the
+	// scheduler's default of 15 minutes (Threads renews long-lived tokens days ahead).
+	RefreshAhead time.Duration `json:"-"`
+	// RenewsWithoutRefreshToken means Refresh renews the access token itself (a long-lived
+	// token exchanged for a new one), so an expiry ahead is not a reason to ask for a reconnect.
+	RenewsWithoutRefreshToken bool `json:"-"`
 }
 
 // Credentials are what Herald stores, sealed, for one channel.

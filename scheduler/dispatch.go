@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
@@ -19,23 +21,24 @@ import (
 	"github.com/heraldhq/herald/server/store"
 )
 
-// dispatchLoop runs inside the singleton "dispatch" job: it claims what is due, hands it to the
-// publishing pool, and until the job's interval ends sleeps exactly until the next due target,
-// re-reading the database at least once a second, so a post goes out within about a second of its
-// time even when another process scheduled it.
+// dispatchLoop runs inside the singleton "dispatch" job: it claims what is due (or falls due
+// within Lookahead), hands it to the publishing goroutines, and until the job's interval ends
+// sleeps exactly until the next claim is worth making, re-reading the database at least once a
+// second, so a post goes out within about a second of its time even when another process
+// scheduled it.
 func (s *Scheduler) dispatchLoop(ctx context.Context) {
 	// Stop a little before the job's next run is due. gocron skips a run that fires while the
 	// previous one is still going (singleton mode, LimitModeReschedule), and a loop running for
 	// the whole interval always ends just after the next firing, so every other run was skipped:
 	// a whole interval without a dispatcher, and posts due in it up to an interval late.
 	end := s.now().Add(s.opt.PollInterval - min(s.opt.PollInterval/10, 250*time.Millisecond))
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !s.isStopping() {
 		n, err := s.dispatchOnce(ctx)
 		if err != nil {
 			s.log.Warn("claim failed", "err", err)
 			return
 		}
-		if n > 0 && s.freeSlots() > 0 {
+		if n > 0 && s.room() > 0 {
 			continue // a full batch: more may be due
 		}
 		now := s.now()
@@ -47,20 +50,22 @@ func (s *Scheduler) dispatchLoop(ctx context.Context) {
 			wait = time.Second
 		}
 		if next, err := s.store.NextDue(ctx); err == nil && next != nil {
-			if d := next.Sub(now); d < wait {
+			if d := next.Add(-s.opt.Lookahead).Sub(now); d < wait {
 				wait = max(d, 0)
 			}
 		}
 		if wait <= 0 {
-			if s.freeSlots() > 0 {
+			if s.room() > 0 {
 				continue
 			}
-			// Work is due but every publishing slot is busy: wait for one to free up (a finished
-			// publish wakes the loop) instead of asking the database again in a tight loop.
+			// Work is due but this process holds as much as it may: wait for an outcome to be
+			// recorded (which wakes the loop) instead of asking the database again in a tight loop.
 			wait = min(end.Sub(now), time.Second)
 		}
 		select {
 		case <-ctx.Done():
+			return
+		case <-s.stopping:
 			return
 		case <-s.wake:
 		case <-s.opt.Clock.After(wait):
@@ -76,48 +81,119 @@ func (s *Scheduler) Wake() {
 	}
 }
 
-func (s *Scheduler) freeSlots() int { return cap(s.slots) - len(s.slots) }
+// room is how many more targets this process may claim: claimed targets wait for their time,
+// their channel and a publishing slot, and each holds a lease while it waits.
+func (s *Scheduler) room() int { return s.opt.MaxClaimed - int(s.claimed.Load()) }
 
-// dispatchOnce claims as many due targets as there are free publishing slots, so nothing claimed
-// waits on a full pool while its lease runs down.
+func (s *Scheduler) isStopping() bool {
+	select {
+	case <-s.stopping:
+		return true
+	default:
+		return false
+	}
+}
+
+// dispatchOnce claims up to a batch of targets due now or within Lookahead, and starts, for each
+// due instant among them, a goroutine that waits for that instant and then publishes them.
 func (s *Scheduler) dispatchOnce(ctx context.Context) (int, error) {
-	free := min(s.freeSlots(), s.opt.ClaimBatch)
-	if free <= 0 {
+	limit := min(s.room(), s.opt.ClaimBatch)
+	if limit <= 0 {
 		return 0, nil
 	}
 	now := s.now()
-	ids, err := s.store.ClaimDue(ctx, s.id, now, s.opt.Lease, free)
+	work, err := s.store.ClaimDue(ctx, s.id, now, s.opt.Lookahead, s.opt.Lease, limit)
 	s.metrics.claims.Inc()
 	s.setLastClaim(now)
-	if err != nil || len(ids) == 0 {
+	if err != nil || len(work) == 0 {
 		return 0, err
 	}
-	work, err := s.store.LoadWork(ctx, ids)
-	if err != nil {
-		return 0, err
-	}
-	for _, w := range work {
-		if w.Target.DueAt != nil {
-			s.metrics.lateness.Observe(now.Sub(*w.Target.DueAt).Seconds())
+	s.claimed.Add(int64(len(work)))
+	s.inflight.Add(len(work))
+	// Targets claimed together that fall due together go out together: one timer and one read
+	// of their channels per instant, not one per target.
+	var group []store.Work
+	for i, w := range work {
+		group = append(group, w)
+		if i+1 < len(work) && dueOf(work[i+1]).Equal(dueOf(w)) {
+			continue
 		}
-		s.slots <- struct{}{}
-		s.inflight.Add(1)
-		go func(w store.Work) {
-			defer func() { <-s.slots; s.inflight.Done(); s.Wake() }()
-			s.publish(context.WithoutCancel(ctx), w)
-		}(w)
+		go s.publishAt(context.WithoutCancel(ctx), dueOf(w), group)
+		group = nil
 	}
 	return len(work), nil
 }
 
-// channelLock serialises publishing per channel (one account's posts go out one at a time, in
-// order, and rate limits are respected per account).
-func (s *Scheduler) channelLock(id int64) *sync.Mutex {
+func dueOf(w store.Work) time.Time {
+	if w.Target.DueAt == nil {
+		return time.Time{}
+	}
+	return *w.Target.DueAt
+}
+
+// publishAt waits until due, re-reads the channels of group (a pause, a reconnect or a rate
+// limit may have happened since the claim) and publishes each target in its own goroutine. When
+// the process stops before due, the targets are given back for another worker to publish on time.
+func (s *Scheduler) publishAt(ctx context.Context, due time.Time, group []store.Work) {
+	if d := due.Sub(s.now()); d > 0 {
+		select {
+		case <-s.opt.Clock.After(d):
+		case <-s.stopping:
+			ids := make([]int64, len(group))
+			for i, w := range group {
+				ids[i] = w.Target.ID
+			}
+			if err := s.store.ReleaseClaimed(ctx, s.id, ids); err != nil {
+				s.log.Warn("giving back claimed targets failed; their leases will be reconciled", "err", err)
+			}
+			s.dropped(len(group))
+			return
+		}
+	}
+	ids := make([]int64, 0, len(group))
+	seen := make([]uint64, len(group))
+	for i, w := range group {
+		ids = append(ids, w.Target.ChannelID)
+		seen[i] = s.channel(w.Target.ChannelID).gen.Load()
+	}
+	if fresh, err := s.store.ChannelsByID(ctx, ids); err == nil {
+		for i := range group {
+			if ch, ok := fresh[group[i].Target.ChannelID]; ok {
+				group[i].Channel = ch
+			}
+		}
+	} else {
+		s.log.Warn("re-reading channels failed; using the ones read at claim time", "err", err)
+	}
+	for i, w := range group {
+		go s.publish(ctx, w, seen[i])
+	}
+}
+
+// dropped accounts for claimed targets that end without an outcome to record here.
+func (s *Scheduler) dropped(n int) {
+	s.claimed.Add(-int64(n))
+	for range n {
+		s.inflight.Done()
+	}
+	s.Wake()
+}
+
+// channelState serialises publishing per channel (one account's posts go out one at a time, in
+// order, and rate limits are respected per account). gen counts the publishes that ended on the
+// channel: a publish whose copy of the channel was read before the latest of them reads it again.
+type channelState struct {
+	sync.Mutex
+	gen atomic.Uint64
+}
+
+func (s *Scheduler) channel(id int64) *channelState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, ok := s.chanLocks[id]
 	if !ok {
-		m = &sync.Mutex{}
+		m = &channelState{}
+		m.gen.Store(1)
 		s.chanLocks[id] = m
 	}
 	return m
@@ -136,42 +212,44 @@ func (s *Scheduler) networkSlot(name string) chan struct{} {
 
 // publish takes one claimed target to an outcome: published, retry later, held, failed,
 // missed, or unconfirmed. It never calls the network twice for one attempt, and after an unknown
-// outcome it asks the network (FindPublished) rather than posting again.
-func (s *Scheduler) publish(ctx context.Context, w store.Work) {
+// outcome it asks the network (FindPublished) rather than posting again. The outcome is recorded
+// by the finisher, batched with others. seen is the channel's generation when w.Channel was read
+// (0 when unknown).
+func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64) {
 	t := w.Target
-	lock := s.channelLock(t.ChannelID)
+	lock := s.channel(t.ChannelID)
 	lock.Lock()
-	defer lock.Unlock()
-	finish := func(out store.Outcome) {
-		if err := s.store.FinishTarget(ctx, t.ID, s.id, out); err != nil {
-			if errors.Is(err, store.ErrLeaseLost) {
-				s.log.Warn("lease lost before the outcome was saved; reconciliation decides", "target", t.ID)
-				return
-			}
-			s.log.Error("saving publish outcome failed", "target", t.ID, "err", err)
+	defer func() { lock.gen.Add(1); lock.Unlock() }()
+	finish := func(out store.Outcome) { s.finish(w, out) }
+	ch := w.Channel
+	if lock.gen.Load() != seen {
+		// A publish that held this channel's lock since it was read may have hit a rate limit,
+		// lost the account's authorisation or refreshed its credentials (a rotating refresh token
+		// makes the old ones useless): decide on the channel as it is now.
+		if cur, err := s.store.ChannelByID(ctx, t.ChannelID); err == nil {
+			ch = *cur
+		} else {
+			s.log.Warn("re-reading the channel failed; using the one read before", "channel", t.ChannelID, "err", err)
 		}
-		s.metrics.outcomes.WithLabelValues(w.Channel.Network, out.Status).Inc()
-	}
-	post, ok, err := s.store.BeginPublishing(ctx, t.ID, s.id, s.opt.Lease)
-	if err != nil {
-		if !errors.Is(err, store.ErrLeaseLost) {
-			s.log.Error("begin publishing failed", "target", t.ID, "err", err)
-		}
-		return
-	}
-	if !ok {
-		return // the post left the schedule meanwhile; the target was released
 	}
 	now := s.now()
-	// Decide on the channel as it is now, not as it was loaded at claim time: a publish that held
-	// this channel's lock just before may have hit a rate limit, lost the account's authorisation
-	// or refreshed its credentials (a rotating refresh token makes the old ones useless), and the
-	// targets claimed in the same batch must see that rather than call the network regardless.
-	ch := w.Channel
-	if cur, err := s.store.ChannelByID(ctx, t.ChannelID); err == nil {
-		ch = *cur
-	} else {
-		s.log.Warn("re-reading the channel failed; using the one loaded at claim time", "channel", t.ChannelID, "err", err)
+	pub, known := s.opt.Registry.Get(ch.Network)
+	timeout := s.opt.PublishTimeout
+	if known {
+		timeout = max(timeout, pub.Meta().PublishTimeout)
+	}
+	// The lease must outlast the network call: a target that waited long for its channel, or
+	// one on a network whose publishing takes minutes, renews its lease before calling, so that
+	// reconciliation (here or on another worker) cannot decide, and retry, a publish still in
+	// flight. If reconciliation already took it over, this publish steps back.
+	if need := timeout + 15*time.Second; t.LeaseExpiresAt != nil && t.LeaseExpiresAt.Sub(now) < need {
+		if err := s.store.RenewLease(ctx, t.ID, s.id, now.Add(max(s.opt.Lease, 2*need))); err != nil {
+			if !errors.Is(err, store.ErrLeaseLost) {
+				s.log.Error("renewing a lease failed; reconciliation decides", "target", t.ID, "err", err)
+			}
+			s.dropped(1)
+			return
+		}
 	}
 	switch {
 	case ch.Paused:
@@ -192,8 +270,7 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work) {
 		finish(store.Outcome{Status: store.TargetMissed, Error: msg, Notify: &store.Notification{Kind: store.NotifyMissed, Message: msg}})
 		return
 	}
-	pub, ok := s.opt.Registry.Get(ch.Network)
-	if !ok {
+	if !known {
 		msg := "Herald cannot publish to " + ch.Network + " in this installation (the network is not enabled)."
 		finish(store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, Error: msg})
 		return
@@ -205,22 +282,31 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work) {
 		finish(store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, Error: msg})
 		return
 	}
-	p, problem := s.buildPost(post, &t, pub.Meta().Rules)
+	p, problem := s.buildPost(&w.Post, &t, pub.Meta().Rules)
+	if problem == "" && len(p.Thread) > 0 && !pub.Meta().Capabilities.Threads {
+		problem = pub.Meta().DisplayName + " does not publish threads in Herald yet: publish the later parts as separate posts."
+	}
 	if problem != "" {
 		finish(store.Outcome{Status: store.TargetFailed, Error: problem, ErrorKind: publishers.KindPermanent.String(),
 			Notify: &store.Notification{Kind: store.NotifyFailed, Message: problem}})
 		return
 	}
 	slot := s.networkSlot(ch.Network)
+	s.slots <- struct{}{}
 	slot <- struct{}{}
-	before := *creds
-	pctx, cancel := context.WithTimeout(ctx, s.opt.PublishTimeout)
+	before := cloneCredentials(creds)
+	start := s.now()
+	if t.DueAt != nil {
+		s.metrics.lateness.Observe(max(start.Sub(*t.DueAt), 0).Seconds())
+	}
+	pctx, cancel := context.WithTimeout(ctx, timeout)
 	res, perr := pub.Publish(pctx, creds, p)
 	cancel()
 	<-slot
+	<-s.slots
 	s.saveCredentialsIfChanged(ctx, &ch, &before, creds)
 	if perr == nil {
-		finish(store.Outcome{Status: store.TargetPublished, ExternalID: res.ExternalID, ExternalURL: res.URL, PublishedAt: res.PublishedAt})
+		finish(s.published(ctx, &ch, res))
 		return
 	}
 	finish(s.classify(ctx, pub, &ch, creds, p, t, perr))
@@ -247,7 +333,7 @@ func (s *Scheduler) classify(ctx context.Context, pub publishers.Publisher, ch *
 		return store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, ErrorKind: kind.String(),
 			Error: msg + " The post waits until the channel is reconnected."}
 	case publishers.KindPermanent:
-		m := ch.Network + " refused the post: " + msg
+		m := pub.Meta().DisplayName + " refused the post: " + msg
 		return store.Outcome{Status: store.TargetFailed, ErrorKind: kind.String(), Error: m,
 			Notify: &store.Notification{Kind: store.NotifyFailed, Message: m}}
 	case publishers.KindUnknown:
@@ -286,7 +372,7 @@ func (s *Scheduler) backoff(attempt int) time.Duration {
 
 // reconcile decides an attempt whose outcome is unknown: found → published; definitely absent →
 // retry (no duplicate is possible); cannot tell → unconfirmed, for a person to decide.
-func (s *Scheduler) reconcile(ctx context.Context, pub publishers.Publisher, creds *publishers.Credentials, p publishers.Post, t store.Target, why string) store.Outcome {
+func (s *Scheduler) reconcile(ctx context.Context, pub publishers.Publisher, ch *store.Channel, creds *publishers.Credentials, p publishers.Post, t store.Target, why string) store.Outcome {
 	if !pub.Meta().Capabilities.FindPublished {
 		m := "Herald cannot tell whether the post was published (" + why + "). Check the channel and mark it published, or retry."
 		return store.Outcome{Status: store.TargetUnconfirmed, ErrorKind: publishers.KindUnknown.String(), Error: m,
@@ -297,7 +383,7 @@ func (s *Scheduler) reconcile(ctx context.Context, pub publishers.Publisher, cre
 	cancel()
 	switch {
 	case err == nil && found != nil:
-		return store.Outcome{Status: store.TargetPublished, ExternalID: found.ExternalID, ExternalURL: found.URL, PublishedAt: found.PublishedAt}
+		return s.published(ctx, ch, *found)
 	case err == nil:
 		return s.retryOrFail(t, publishers.KindRetryable, "The network did not receive the post ("+why+").")
 	}
@@ -306,32 +392,44 @@ func (s *Scheduler) reconcile(ctx context.Context, pub publishers.Publisher, cre
 		Notify: &store.Notification{Kind: store.NotifyUnconfirmed, Message: m}}
 }
 
-// reconcileExpired takes over targets whose worker died mid-publish and settles each one.
+// reconcileExpired takes over targets whose worker died mid-publish and settles each one, asking
+// the network about several at once, and goes on while expired leases remain: a worker that died
+// holding many targets should not leave them waiting for one pass every ReconcileEvery.
 func (s *Scheduler) reconcileExpired(ctx context.Context) {
 	// Take the leases over under a name of our own, not this worker's: a publish of this same
 	// process may still be waiting for its channel under the old lease, and must then find the
 	// lease gone (ErrLeaseLost) instead of taking it for its own and publishing while the outcome
 	// is being decided here.
 	owner := s.id + "/reconcile"
-	ids, err := s.store.ExpiredLeases(ctx, owner, s.now(), s.opt.Lease, 100)
-	if err != nil || len(ids) == 0 {
+	for ctx.Err() == nil && !s.isStopping() {
+		ids, err := s.store.ExpiredLeases(ctx, owner, s.now(), s.opt.Lease, 100)
+		if err != nil || len(ids) == 0 {
+			if err != nil {
+				s.log.Warn("reading expired leases failed", "err", err)
+			}
+			return
+		}
+		work, err := s.store.LoadWork(ctx, ids)
 		if err != nil {
-			s.log.Warn("reading expired leases failed", "err", err)
+			s.log.Warn("loading expired leases failed", "err", err)
+			return
 		}
-		return
-	}
-	work, err := s.store.LoadWork(ctx, ids)
-	if err != nil {
-		s.log.Warn("loading expired leases failed", "err", err)
-		return
-	}
-	for _, w := range work {
-		out := s.reconcileOne(ctx, w)
-		// The network has been asked; its answer is recorded even when shutdown has begun.
-		if err := s.store.FinishTarget(context.WithoutCancel(ctx), w.Target.ID, owner, out); err != nil && !errors.Is(err, store.ErrLeaseLost) {
-			s.log.Error("saving reconciliation failed", "target", w.Target.ID, "err", err)
+		sem := make(chan struct{}, max(4, s.opt.PerNetwork))
+		var wg sync.WaitGroup
+		for _, w := range work {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(w store.Work) {
+				defer func() { <-sem; wg.Done() }()
+				out := s.reconcileOne(ctx, w)
+				// The network has been asked; its answer is recorded even when shutdown has begun.
+				if err := s.store.FinishTarget(context.WithoutCancel(ctx), w.Target.ID, owner, out); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+					s.log.Error("saving reconciliation failed", "target", w.Target.ID, "err", err)
+				}
+				s.metrics.outcomes.WithLabelValues(w.Channel.Network, out.Status).Inc()
+			}(w)
 		}
-		s.metrics.outcomes.WithLabelValues(w.Channel.Network, out.Status).Inc()
+		wg.Wait()
 	}
 }
 
@@ -351,7 +449,7 @@ func (s *Scheduler) reconcileOne(ctx context.Context, w store.Work) store.Outcom
 		return store.Outcome{Status: store.TargetUnconfirmed, Error: m, Notify: &store.Notification{Kind: store.NotifyUnconfirmed, Message: m}}
 	}
 	p, _ := s.buildPost(&w.Post, &w.Target, pub.Meta().Rules)
-	return s.reconcile(ctx, pub, creds, p, w.Target, why)
+	return s.reconcile(ctx, pub, &w.Channel, creds, p, w.Target, why)
 }
 
 func (s *Scheduler) openCredentials(ch *store.Channel) (*publishers.Credentials, error) {
@@ -380,9 +478,12 @@ func SealCredentials(keys *secrets.Keyring, channelID int64, raw []byte) (sealed
 }
 
 func (s *Scheduler) saveCredentialsIfChanged(ctx context.Context, ch *store.Channel, before, after *publishers.Credentials) {
-	a, _ := json.Marshal(before)
-	b, _ := json.Marshal(after)
-	if string(a) == string(b) {
+	if sameCredentials(before, after) {
+		return
+	}
+	b, err := json.Marshal(after)
+	if err != nil {
+		s.log.Error("encoding refreshed credentials failed", "channel", ch.ID, "err", err)
 		return
 	}
 	sealed, kid, err := SealCredentials(s.opt.Keys, ch.ID, b)
@@ -418,11 +519,11 @@ func (s *Scheduler) buildPost(post *store.Post, t *store.Target, rules content.R
 		p.FirstComment = *t.FirstComment
 	}
 	cc := content.Content{Text: text, FirstComment: p.FirstComment}
-	for _, m := range t.Media {
-		m := m
-		p.Media = append(p.Media, publishers.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, AltText: m.AltText, Size: m.SizeBytes,
-			Open: func(ctx context.Context) ([]byte, error) { return s.opt.LoadMedia(ctx, m) }})
-		cc.Media = append(cc.Media, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
+	p.Media, cc.Media = s.media(t.Media)
+	for _, part := range post.Thread {
+		pm, cm := s.media(part.Media)
+		p.Thread = append(p.Thread, publishers.ThreadPart{Text: part.Text, Media: pm})
+		cc.Thread = append(cc.Thread, content.Part{Text: part.Text, Media: cm})
 	}
 	if rules.Network != "" {
 		if r := content.Check(rules, cc); !r.OK {
@@ -436,8 +537,21 @@ func (s *Scheduler) buildPost(post *store.Post, t *store.Target, rules content.R
 	return p, ""
 }
 
-// httpMedia loads an attachment from its http(s) URL, at most 100 MB.
-func httpMedia(client *http.Client) func(context.Context, store.Media) ([]byte, error) {
+// media turns stored attachments into what a publisher uploads and what the rules check.
+func (s *Scheduler) media(in []store.Media) ([]publishers.Media, []content.Media) {
+	var pm []publishers.Media
+	var cm []content.Media
+	for _, m := range in {
+		pm = append(pm, publishers.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, AltText: m.AltText, Size: m.SizeBytes, URL: m.URL,
+			Open: func(ctx context.Context) ([]byte, error) { return s.opt.LoadMedia(ctx, m) }})
+		cm = append(cm, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
+	}
+	return pm, cm
+}
+
+// HTTPMedia loads an attachment from its http(s) URL with client, at most 100 MB. Give it a
+// client that refuses private addresses (package egress): the URL came from a person.
+func HTTPMedia(client *http.Client) func(context.Context, store.Media) ([]byte, error) {
 	return func(ctx context.Context, m store.Media) ([]byte, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL, nil)
 		if err != nil {
@@ -453,4 +567,17 @@ func httpMedia(client *http.Client) func(context.Context, store.Media) ([]byte, 
 		}
 		return io.ReadAll(io.LimitReader(resp.Body, 100<<20))
 	}
+}
+
+// cloneCredentials copies c deeply enough that a publisher changing c (its Extra map included)
+// leaves the copy as it was.
+func cloneCredentials(c *publishers.Credentials) publishers.Credentials {
+	out := *c
+	out.Extra = maps.Clone(c.Extra)
+	return out
+}
+
+// sameCredentials reports whether a publish left the credentials as they were.
+func sameCredentials(a, b *publishers.Credentials) bool {
+	return a.AccessToken == b.AccessToken && a.RefreshToken == b.RefreshToken && a.Expiry.Equal(b.Expiry) && maps.Equal(a.Extra, b.Extra)
 }

@@ -24,6 +24,9 @@ type step struct {
 	// accept makes the network create the post before failing: the "request reached the network
 	// but the answer was lost" case behind KindUnknown.
 	accept bool
+	// warnings and quota come back with a successful publish.
+	warnings []string
+	quota    *publishers.Quota
 }
 
 func fail(kind publishers.Kind, msg string) step { return step{kind: kind, msg: msg} }
@@ -65,6 +68,16 @@ type fakeNet struct {
 	onPublish func(p publishers.Post)
 	onFind    func()
 
+	// publishTimeout, refreshAhead and renewsItself are the network's hints in Meta.
+	publishTimeout time.Duration
+	refreshAhead   time.Duration
+	renewsItself   bool
+	threads        bool
+	// posts lists what Publish was asked to publish, in order.
+	posts []publishers.Post
+	// deadlines lists how long each Publish call was given (its context's deadline from now).
+	deadlines []time.Duration
+
 	refreshCalls atomic.Int32
 	// refreshDelay widens the window in which two refreshes could race.
 	refreshDelay time.Duration
@@ -84,7 +97,8 @@ func newFakeNet(clock clockwork.Clock) *fakeNet {
 
 func (f *fakeNet) Meta() publishers.Meta {
 	return publishers.Meta{Name: testNetwork, DisplayName: "Test network", Connect: publishers.ConnectPassword,
-		Capabilities: publishers.Capabilities{FindPublished: true, Metrics: []string{"likes", "reposts"}}}
+		Capabilities:   publishers.Capabilities{FindPublished: true, Threads: f.threads, Metrics: []string{"likes", "reposts"}},
+		PublishTimeout: f.publishTimeout, RefreshAhead: f.refreshAhead, RenewsWithoutRefreshToken: f.renewsItself}
 }
 
 // then scripts the next Publish answers for the channel using token.
@@ -113,7 +127,11 @@ func (f *fakeNet) Publish(ctx context.Context, creds *publishers.Credentials, p 
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if d, ok := ctx.Deadline(); ok {
+		f.deadlines = append(f.deadlines, time.Until(d))
+	}
 	f.calls[p.IdempotencyKey]++
+	f.posts = append(f.posts, p)
 	var st step
 	if q := f.script[creds.AccessToken]; len(q) > 0 {
 		st, f.script[creds.AccessToken] = q[0], q[1:]
@@ -128,7 +146,9 @@ func (f *fakeNet) Publish(ctx context.Context, creds *publishers.Credentials, p 
 			URL: fmt.Sprintf("https://testnet.example/@acme/%d", f.seq), PublishedAt: f.clock.Now().UTC()}
 	}
 	if st.kind == 0 {
-		return f.accepted[p.IdempotencyKey], nil
+		res := f.accepted[p.IdempotencyKey]
+		res.Warnings, res.Quota = st.warnings, st.quota
+		return res, nil
 	}
 	return publishers.Published{}, &publishers.Error{Kind: st.kind, Network: testNetwork, Message: st.msg, RetryAfter: st.retryAfter}
 }

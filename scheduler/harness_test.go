@@ -87,7 +87,9 @@ func newEnvWithClock(t *testing.T, d store.Dialect, clock clockwork.Clock) *env 
 // newScheduler makes another scheduler (another worker id) on the same store and clock.
 func (e *env) newScheduler(mod func(*Options)) *Scheduler {
 	e.t.Helper()
-	opt := Options{Kind: "worker", Clock: e.clock, Registry: e.reg, Keys: e.keys, Log: testLogger(e.t),
+	// No claiming ahead unless a test asks for it: the tests step a fake clock and expect a
+	// dispatch to take exactly what is due.
+	opt := Options{Kind: "worker", Clock: e.clock, Registry: e.reg, Keys: e.keys, Log: testLogger(e.t), Lookahead: -1,
 		LoadMedia: func(context.Context, store.Media) ([]byte, error) { return []byte("img"), nil }}
 	if mod != nil {
 		mod(&opt)

@@ -45,7 +45,7 @@ func (s *Scheduler) collectMetrics(ctx context.Context) {
 		for i, t := range targets {
 			ids[i] = t.ExternalID
 		}
-		before := *creds
+		before := cloneCredentials(creds)
 		mctx, cancel := context.WithTimeout(ctx, s.opt.PublishTimeout)
 		got, err := pub.Metrics(mctx, creds, ids)
 		cancel()
@@ -73,16 +73,33 @@ func (s *Scheduler) collectMetrics(ctx context.Context) {
 	}
 }
 
-// refreshTokens renews tokens that expire within 15 minutes, one worker per channel at a time.
+// defaultRefreshAhead is how long before expiry tokens are renewed, unless the network says
+// otherwise (publishers.Meta.RefreshAhead).
+const defaultRefreshAhead = 15 * time.Minute
+
+// refreshAhead is how long before expiry the network's tokens are renewed.
+func refreshAhead(pub publishers.Publisher) time.Duration {
+	if d := pub.Meta().RefreshAhead; d > 0 {
+		return d
+	}
+	return defaultRefreshAhead
+}
+
+// refreshTokens renews tokens that expire soon (15 minutes ahead, or as early as the network
+// asks), one worker per channel at a time.
 func (s *Scheduler) refreshTokens(ctx context.Context) {
 	now := s.now()
-	chans, err := s.store.ChannelsExpiringBefore(ctx, now.Add(15*time.Minute), 100)
+	horizon := defaultRefreshAhead
+	for _, p := range s.opt.Registry.All() {
+		horizon = max(horizon, refreshAhead(p))
+	}
+	chans, err := s.store.ChannelsExpiringBefore(ctx, now.Add(horizon), 100)
 	if err != nil {
 		return
 	}
 	for i := range chans {
 		pub, ok := s.opt.Registry.Get(chans[i].Network)
-		if !ok {
+		if !ok || chans[i].TokenExpiresAt == nil || !chans[i].TokenExpiresAt.Before(now.Add(refreshAhead(pub))) {
 			continue
 		}
 		// Each refresh is a network call, so a pass over many channels takes a while: the lease
@@ -95,7 +112,7 @@ func (s *Scheduler) refreshTokens(ctx context.Context) {
 			continue
 		}
 		ch, err := s.store.ChannelByID(ctx, chans[i].ID)
-		if err != nil || ch.Status != store.ChannelConnected || ch.TokenExpiresAt == nil || !ch.TokenExpiresAt.Before(now.Add(15*time.Minute)) {
+		if err != nil || ch.Status != store.ChannelConnected || ch.TokenExpiresAt == nil || !ch.TokenExpiresAt.Before(now.Add(refreshAhead(pub))) {
 			continue
 		}
 		creds, err := s.openCredentials(ch)
@@ -132,6 +149,9 @@ func (s *Scheduler) warnExpiringTokens(ctx context.Context) {
 		creds, err := s.openCredentials(&ch)
 		if err != nil || creds.RefreshToken != "" {
 			continue // renewable tokens are refreshed ahead of expiry by this job
+		}
+		if pub, ok := s.opt.Registry.Get(ch.Network); ok && pub.Meta().RenewsWithoutRefreshToken {
+			continue // so are tokens the network renews by themselves (Threads)
 		}
 		chID := ch.ID
 		_ = s.store.CreateNotification(ctx, &store.Notification{WorkspaceID: ch.WorkspaceID, Kind: store.NotifyTokenExpiring, ChannelID: &chID,

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
@@ -55,12 +56,24 @@ type Options struct {
 	// ReconcileDelay is how long after an unknown outcome (a timeout after sending) Herald waits
 	// before asking the network whether the post exists (default 20 s).
 	ReconcileDelay time.Duration
-	// Concurrency bounds publishes in flight in this process (default 16); PerNetwork bounds
-	// them per network (default 8). One channel publishes one post at a time.
+	// Concurrency bounds network calls in flight in this process (default 64); PerNetwork bounds
+	// them per network (default 32). One channel publishes one post at a time.
 	Concurrency int
 	PerNetwork  int
-	// ClaimBatch caps one claim (default 100).
+	// Lookahead is how long before their due time targets are claimed (default 3 s; negative:
+	// not before they are due). The claim does the database work of publishing (checking the
+	// post is still scheduled, freezing its content, taking the lease) ahead of time, so that
+	// at the due instant only the network calls remain; from the claim on, the post can no
+	// longer be edited or unscheduled.
+	Lookahead time.Duration
+	// MaxClaimed bounds the targets this process holds at once, claimed and not yet recorded
+	// (default 2 × Concurrency), so that one worker does not take a whole burst that several
+	// could share, and a worker that crashes leaves few publishes for reconciliation to check.
+	MaxClaimed int
+	// ClaimBatch caps one claim (default 250).
 	ClaimBatch int
+	// FinishBatch caps how many outcomes one transaction records (default 200).
+	FinishBatch int
 	// MaxAttempts, BackoffBase and BackoffMax shape retries (defaults 5, 30 s, 30 min).
 	MaxAttempts int
 	BackoffBase time.Duration
@@ -93,9 +106,16 @@ type Scheduler struct {
 	wake      chan struct{}
 	slots     chan struct{}
 	inflight  sync.WaitGroup
-	chanLocks map[int64]*sync.Mutex
+	chanLocks map[int64]*channelState
 	netSlots  map[string]chan struct{}
 	metrics   *schedMetrics
+	// claimed counts targets claimed and not yet recorded; stopping closes when Shutdown begins.
+	claimed      atomic.Int64
+	stopping     chan struct{}
+	stopOnce     sync.Once
+	finishQ      chan finishing
+	finisherOnce sync.Once
+	finisherDone chan struct{}
 }
 
 // New prepares a scheduler; Start runs it.
@@ -126,19 +146,31 @@ func New(st *store.Store, opt Options) (*Scheduler, error) {
 	def(&opt.DeliverEvery, 10*time.Second)
 	def(&opt.AlarmAfter, 30*time.Second)
 	if opt.Concurrency <= 0 {
-		opt.Concurrency = 16
+		opt.Concurrency = 64
 	}
 	if opt.PerNetwork <= 0 {
-		opt.PerNetwork = 8
+		opt.PerNetwork = 32
 	}
 	if opt.ClaimBatch <= 0 {
-		opt.ClaimBatch = 100
+		opt.ClaimBatch = 250
+	}
+	switch {
+	case opt.Lookahead == 0:
+		opt.Lookahead = 3 * time.Second
+	case opt.Lookahead < 0:
+		opt.Lookahead = 0
+	}
+	if opt.MaxClaimed <= 0 {
+		opt.MaxClaimed = 2 * opt.Concurrency
+	}
+	if opt.FinishBatch <= 0 {
+		opt.FinishBatch = 200
 	}
 	if opt.MaxAttempts <= 0 {
 		opt.MaxAttempts = 5
 	}
 	if opt.LoadMedia == nil {
-		opt.LoadMedia = httpMedia(&http.Client{Timeout: 60 * time.Second})
+		opt.LoadMedia = HTTPMedia(&http.Client{Timeout: 60 * time.Second})
 	}
 	if opt.Metrics == nil {
 		opt.Metrics = prometheus.NewRegistry()
@@ -155,7 +187,8 @@ func New(st *store.Store, opt Options) (*Scheduler, error) {
 	}
 	sc := &Scheduler{store: st, opt: opt, id: id, cron: cron, log: opt.Log.With("worker_id", id),
 		wake: make(chan struct{}, 1), slots: make(chan struct{}, opt.Concurrency),
-		chanLocks: map[int64]*sync.Mutex{}, netSlots: map[string]chan struct{}{}}
+		chanLocks: map[int64]*channelState{}, netSlots: map[string]chan struct{}{},
+		stopping: make(chan struct{}), finishQ: make(chan finishing, opt.MaxClaimed), finisherDone: make(chan struct{})}
 	sc.metrics = newSchedMetrics(opt.Metrics, sc)
 	return sc, nil
 }
@@ -237,14 +270,19 @@ func (s *Scheduler) Ready(context.Context) error {
 	return nil
 }
 
-// Shutdown stops scheduling new runs, waits for running jobs and in-flight publishes (their
-// outcomes are recorded), and marks the worker stopped.
+// Shutdown stops scheduling new runs, gives back claimed targets not yet due, waits for running
+// jobs and in-flight publishes (their outcomes are recorded), and marks the worker stopped.
 func (s *Scheduler) Shutdown(ctx context.Context) error {
+	s.stopOnce.Do(func() { close(s.stopping) })
 	err := s.cron.Shutdown()
 	done := make(chan struct{})
 	go func() { s.inflight.Wait(); close(done) }()
 	select {
 	case <-done:
+		// Every outcome is recorded: the finisher has nothing left to do.
+		close(s.finishQ)
+		s.finisherOnce.Do(func() { close(s.finisherDone) })
+		<-s.finisherDone
 	case <-ctx.Done():
 		s.log.Warn("shutdown: publishes still in flight; their leases will be reconciled")
 	}

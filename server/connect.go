@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/content"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server/auth"
 	"github.com/heraldhq/herald/server/store"
@@ -146,7 +148,11 @@ func (s *Server) connectChannel(c *gin.Context) {
 		}
 		creds, acct, err := conn.ConnectPassword(ctx, publishers.PasswordLogin{Identifier: strings.TrimSpace(req.Identifier), Password: req.Password, Server: strings.TrimSpace(req.Server)})
 		if err != nil {
-			s.fail(c, networkErr(err, "password"))
+			field := "password"
+			if errors.Is(err, publishers.ErrPrivateAddress) {
+				field = "server"
+			}
+			s.fail(c, networkErr(err, field))
 			return
 		}
 		ch, err := s.saveConnection(c, ws, network, req.ChannelID, creds, acct)
@@ -315,6 +321,9 @@ func (s *Server) wake() {
 // networkErr shows a network's refusal as a field error (the user can fix their input) or a
 // 502 when the network itself failed.
 func networkErr(err error, field string) error {
+	if errors.Is(err, publishers.ErrPrivateAddress) {
+		return fieldErr(map[string]string{field: publishers.ErrPrivateAddress.Error()})
+	}
 	var pe *publishers.Error
 	if errors.As(err, &pe) {
 		switch pe.Kind {
@@ -330,10 +339,11 @@ func networkErr(err error, field string) error {
 }
 
 type validateRequest struct {
-	Text         string         `json:"text"`
-	FirstComment string         `json:"first_comment"`
-	Media        []mediaRequest `json:"media"`
-	Networks     []string       `json:"networks"`
+	Text         string              `json:"text"`
+	FirstComment string              `json:"first_comment"`
+	Media        []mediaRequest      `json:"media"`
+	Thread       []threadPartRequest `json:"thread"`
+	Networks     []string            `json:"networks"`
 }
 
 // validate checks content against networks' rules: the same function the composer, submission
@@ -352,11 +362,19 @@ func (s *Server) validate(c *gin.Context) {
 	if len(req.Media) > maxMedia {
 		f.add("media", "at most 20 attachments")
 	}
+	if len(req.Thread) > maxThreadParts {
+		f.add("thread", fmt.Sprintf("at most %d later parts", maxThreadParts))
+	}
+	cc := content.Content{Text: req.Text, FirstComment: req.FirstComment, Media: toContentMedia(req.Media)}
+	for i, part := range req.Thread {
+		checkText(f, fmt.Sprintf("thread[%d].text", i), part.Text, maxPostText)
+		cc.Thread = append(cc.Thread, content.Part{Text: part.Text, Media: toContentMedia(part.Media)})
+	}
 	if err := f.err(); err != nil {
 		s.fail(c, err)
 		return
 	}
-	results, err := checkContent(req.Networks, req.Text, req.FirstComment, toContentMedia(req.Media))
+	results, err := content.CheckAll(req.Networks, cc)
 	if err != nil {
 		s.fail(c, fieldErr(map[string]string{"networks": err.Error()}))
 		return

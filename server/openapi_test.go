@@ -461,6 +461,7 @@ func TestOpenAPIResponseSchemasMatchGoTypes(t *testing.T) {
 		{"Slot", slotView{}},
 		{"Channel", channelView{}},
 		{"Media", mediaView{}},
+		{"ThreadPart", threadView{}},
 		{"Target", targetView{}},
 		{"Post", postView{}},
 		{"Review", reviewView{}},

@@ -28,6 +28,7 @@ const (
 	maxTargets      = 50
 	maxMedia        = 20
 	maxFirstComment = 10_000
+	maxThreadParts  = 50
 	maxNote         = 2_000
 	maxComment      = 10_000
 )
@@ -47,12 +48,19 @@ type targetRequest struct {
 	FirstComment *string        `json:"first_comment"`
 }
 
+type threadPartRequest struct {
+	Text  string         `json:"text"`
+	Media []mediaRequest `json:"media"`
+}
+
 type postRequest struct {
-	Title    *string          `json:"title"`
-	Text     *string          `json:"text"`
-	Labels   *[]string        `json:"labels"`
-	Campaign *string          `json:"campaign"`
-	Targets  *[]targetRequest `json:"targets"`
+	Title *string `json:"title"`
+	Text  *string `json:"text"`
+	// Thread is the later parts of a thread, published as replies to the first.
+	Thread   *[]threadPartRequest `json:"thread"`
+	Labels   *[]string            `json:"labels"`
+	Campaign *string              `json:"campaign"`
+	Targets  *[]targetRequest     `json:"targets"`
 	// Planned time, on create: scheduled_at (RFC 3339) or local_time (YYYY-MM-DDTHH:MM) in time_zone.
 	ScheduledAt *string `json:"scheduled_at"`
 	LocalTime   *string `json:"local_time"`
@@ -115,33 +123,55 @@ func (r *postRequest) edit(f fields) store.PostEdit {
 			if t.FirstComment != nil {
 				checkText(f, p+".first_comment", *t.FirstComment, maxFirstComment)
 			}
-			if len(t.Media) > maxMedia {
-				f.add(p+".media", fmt.Sprintf("at most %d attachments", maxMedia))
-			}
-			var media []store.Media
-			for j, m := range t.Media {
-				mp := fmt.Sprintf("%s.media[%d]", p, j)
-				u, err := url.Parse(m.URL)
-				if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(m.URL) > 2000 {
-					f.add(mp+".url", "must be an http(s) URL")
-				}
-				if m.Kind != "image" && m.Kind != "video" && m.Kind != "gif" {
-					f.add(mp+".kind", "must be image, video or gif")
-				}
-				if m.SizeBytes < 0 {
-					f.add(mp+".size_bytes", "must not be negative")
-				}
-				checkText(f, mp+".alt_text", m.AltText, 2000)
-				if len(m.MIME) > 100 {
-					f.add(mp+".mime", "is too long")
-				}
-				media = append(media, store.Media{URL: m.URL, Kind: m.Kind, MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
-			}
+			media := parseMedia(f, p, t.Media)
 			ts = append(ts, store.TargetInput{ChannelID: t.ChannelID, Text: t.Text, Media: media, FirstComment: t.FirstComment})
 		}
 		e.Targets = &ts
 	}
+	if r.Thread != nil {
+		if len(*r.Thread) > maxThreadParts {
+			f.add("thread", fmt.Sprintf("at most %d later parts", maxThreadParts))
+		}
+		parts := make([]store.ThreadPart, 0, len(*r.Thread))
+		for i, tp := range *r.Thread {
+			p := fmt.Sprintf("thread[%d]", i)
+			checkText(f, p+".text", tp.Text, maxPostText)
+			media := parseMedia(f, p, tp.Media)
+			if strings.TrimSpace(tp.Text) == "" && len(media) == 0 {
+				f.add(p+".text", "write this part, or remove it")
+			}
+			parts = append(parts, store.ThreadPart{Text: tp.Text, Media: media})
+		}
+		e.Thread = &parts
+	}
 	return e
+}
+
+// parseMedia checks the attachments of a target or a thread part named by prefix.
+func parseMedia(f fields, prefix string, in []mediaRequest) []store.Media {
+	if len(in) > maxMedia {
+		f.add(prefix+".media", fmt.Sprintf("at most %d attachments", maxMedia))
+	}
+	var media []store.Media
+	for j, m := range in {
+		mp := fmt.Sprintf("%s.media[%d]", prefix, j)
+		u, err := url.Parse(m.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(m.URL) > 2000 {
+			f.add(mp+".url", "must be an http(s) URL")
+		}
+		if m.Kind != "image" && m.Kind != "video" && m.Kind != "gif" {
+			f.add(mp+".kind", "must be image, video or gif")
+		}
+		if m.SizeBytes < 0 {
+			f.add(mp+".size_bytes", "must not be negative")
+		}
+		checkText(f, mp+".alt_text", m.AltText, 2000)
+		if len(m.MIME) > 100 {
+			f.add(mp+".mime", "is too long")
+		}
+		media = append(media, store.Media{URL: m.URL, Kind: m.Kind, MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
+	}
+	return media
 }
 
 // plannedTime reads scheduled_at or local_time + time_zone; the zone defaults to def.
@@ -222,6 +252,9 @@ func (s *Server) createPost(c *gin.Context) {
 	}
 	if e.Targets != nil {
 		in.Targets = *e.Targets
+	}
+	if e.Thread != nil {
+		in.Thread = *e.Thread
 	}
 	p, err := s.store.CreatePost(c.Request.Context(), ws.ID, callerOf(c).actor(), in, at, tz)
 	if err != nil {

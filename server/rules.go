@@ -9,11 +9,15 @@ import (
 	"github.com/heraldhq/herald/server/workflow"
 )
 
-func checkContent(networks []string, text, firstComment string, media []content.Media) (map[string]content.Result, error) {
-	return content.CheckAll(networks, content.Content{Text: text, FirstComment: firstComment, Media: media})
+func toContentMedia(in []mediaRequest) []content.Media {
+	out := make([]content.Media, 0, len(in))
+	for _, m := range in {
+		out = append(out, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
+	}
+	return out
 }
 
-func toContentMedia(in []mediaRequest) []content.Media {
+func storeContentMedia(in []store.Media) []content.Media {
 	out := make([]content.Media, 0, len(in))
 	for _, m := range in {
 		out = append(out, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
@@ -54,8 +58,9 @@ func (s *Server) enforceRules(ctx context.Context, p *store.Post) error {
 		if t.FirstComment != nil {
 			cc.FirstComment = *t.FirstComment
 		}
-		for _, m := range t.Media {
-			cc.Media = append(cc.Media, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.SizeBytes, AltText: m.AltText})
+		cc.Media = storeContentMedia(t.Media)
+		for _, part := range p.Thread {
+			cc.Thread = append(cc.Thread, content.Part{Text: part.Text, Media: storeContentMedia(part.Media)})
 		}
 		res := content.Check(rules, cc)
 		for _, pr := range res.Problems {

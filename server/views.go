@@ -130,10 +130,16 @@ type postView struct {
 	ScheduledAt *time.Time   `json:"scheduled_at"`
 	TimeZone    string       `json:"time_zone"`
 	LocalTime   string       `json:"local_time,omitempty"`
+	Thread      []threadView `json:"thread"`
 	Targets     []targetView `json:"targets"`
 	CreatedAt   time.Time    `json:"created_at"`
 	UpdatedAt   time.Time    `json:"updated_at"`
 	Review      *reviewView  `json:"review,omitempty"`
+}
+
+type threadView struct {
+	Text  string      `json:"text"`
+	Media []mediaView `json:"media"`
 }
 
 type reviewView struct {
@@ -153,7 +159,14 @@ type reviewItem struct {
 func viewPost(p *store.Post) postView {
 	v := postView{ID: p.ID, AuthorID: p.AuthorID, Title: p.Title, Text: p.Body, Labels: []string{}, Campaign: p.Campaign,
 		Status: p.Status, Revision: p.Revision, ScheduledAt: utcOrNil(p.ScheduledAt), TimeZone: p.TimeZone,
-		Targets: []targetView{}, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
+		Thread: []threadView{}, Targets: []targetView{}, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
+	for _, part := range p.Thread {
+		tv := threadView{Text: part.Text, Media: []mediaView{}}
+		for _, m := range part.Media {
+			tv.Media = append(tv.Media, mediaView(m))
+		}
+		v.Thread = append(v.Thread, tv)
+	}
 	if p.ScheduledAt != nil {
 		if loc, err := cachedZone(p.TimeZone); err == nil {
 			v.LocalTime = p.ScheduledAt.In(loc).Format(time.RFC3339)

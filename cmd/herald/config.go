@@ -35,6 +35,9 @@ type config struct {
 	// Concurrency and PerNetwork bound publishes in flight per process (see scheduler.Options).
 	Concurrency int
 	PerNetwork  int
+	// AllowPrivate lets Herald connect to private and local network addresses (a Mastodon
+	// instance on the company network); by default outbound calls reach public addresses only.
+	AllowPrivate bool
 }
 
 // envVar documents one configuration variable; the README's table is written from this list.
@@ -52,9 +55,10 @@ var envVars = []envVar{
 	{"HERALD_LOG_FORMAT", "text", "text or json"},
 	{"HERALD_DEMO", "false", "create the demo workspace and users at start (same as --demo)"},
 	{"HERALD_SANDBOX", "false", "enable the built-in sandbox network (on in demo mode)"},
+	{"HERALD_ALLOW_PRIVATE_NETWORKS", "false", "let Herald connect to private and local addresses (a network server, webhook or media on your own network); by default it reaches public addresses only"},
 	{"HERALD_TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted (e.g. 127.0.0.1)"},
-	{"HERALD_CONCURRENCY", "16", "publishes in flight at once in one process"},
-	{"HERALD_PER_NETWORK", "8", "publishes in flight at once per network in one process"},
+	{"HERALD_CONCURRENCY", "64", "network calls in flight at once in one process (it claims up to twice as many targets ahead)"},
+	{"HERALD_PER_NETWORK", "32", "network calls in flight at once per network in one process"},
 	{"HERALD_SMTP_URL", "(none)", "smtp://user:password@host:587 to email notifications to each workspace's notification address"},
 	{"HERALD_SMTP_FROM", "(none)", "the From address of notification emails"},
 	{"HERALD_<NETWORK>_CLIENT_ID", "(none)", "the client (app) id of the app registered with a network, for X, LINKEDIN, FACEBOOK (also Instagram), THREADS; without it that network says how to set it up"},
@@ -125,15 +129,16 @@ func loadConfig(fs *flag.FlagSet, args []string) (*config, error) {
 		}
 	}
 	var conc, perNet string
-	get(&conc, "HERALD_CONCURRENCY", "16")
-	get(&perNet, "HERALD_PER_NETWORK", "8")
-	var demo, sandbox string
+	get(&conc, "HERALD_CONCURRENCY", "64")
+	get(&perNet, "HERALD_PER_NETWORK", "32")
+	var demo, sandbox, private string
 	get(&demo, "HERALD_DEMO", "")
 	get(&sandbox, "HERALD_SANDBOX", "")
+	get(&private, "HERALD_ALLOW_PRIVATE_NETWORKS", "")
 	if err != nil {
 		return nil, err
 	}
-	c.Demo, c.Sandbox = truthy(demo), truthy(sandbox)
+	c.Demo, c.Sandbox, c.AllowPrivate = truthy(demo), truthy(sandbox), truthy(private)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (HERALD_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (HERALD_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "database URL (HERALD_DATABASE_URL)")
@@ -141,11 +146,11 @@ func loadConfig(fs *flag.FlagSet, args []string) (*config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level (HERALD_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (HERALD_LOG_FORMAT)")
 	var cerr error
-	if c.Concurrency, cerr = strconv.Atoi(conc); cerr != nil || c.Concurrency < 1 || c.Concurrency > 1024 {
-		return nil, fmt.Errorf("HERALD_CONCURRENCY must be a number from 1 to 1024")
+	if c.Concurrency, cerr = strconv.Atoi(conc); cerr != nil || c.Concurrency < 1 || c.Concurrency > 10000 {
+		return nil, fmt.Errorf("HERALD_CONCURRENCY must be a number from 1 to 10000")
 	}
-	if c.PerNetwork, cerr = strconv.Atoi(perNet); cerr != nil || c.PerNetwork < 1 || c.PerNetwork > 1024 {
-		return nil, fmt.Errorf("HERALD_PER_NETWORK must be a number from 1 to 1024")
+	if c.PerNetwork, cerr = strconv.Atoi(perNet); cerr != nil || c.PerNetwork < 1 || c.PerNetwork > 10000 {
+		return nil, fmt.Errorf("HERALD_PER_NETWORK must be a number from 1 to 10000")
 	}
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "publishes in flight per process (HERALD_CONCURRENCY)")
 	fs.IntVar(&c.PerNetwork, "per-network", c.PerNetwork, "publishes in flight per network (HERALD_PER_NETWORK)")

@@ -126,8 +126,8 @@ func TestBenchSchedulerMySQL(t *testing.T) {
 	if !strings.Contains(s, "database: MariaDB") && !strings.Contains(s, "database: MySQL") {
 		t.Errorf("output does not name the database:\n%s", s)
 	}
-	for _, want := range []string{"300/300", "nothing due", "100 due per claim", "one worker for 3s",
-		"burst, 1 worker(s): p99 lateness", "burst, 2 worker(s): p99 lateness", "spread, 3000 targets: worker RSS", "spread, 3000 targets: claim p99"} {
+	for _, want := range []string{"300/300", "query (SELECT … FOR UPDATE SKIP LOCKED), nothing due", "whole claim (store.ClaimDue: lock, begin posts, load), 100 due", "one worker for 3s",
+		"burst, 1 worker(s): p99 lateness", "burst, 2 worker(s): p99 lateness", "spread, 3000 targets: worker RSS", "spread, 3000 targets: claim query p99"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald/frontend"
+	"github.com/heraldhq/herald/publishers/egress"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server"
 	"github.com/heraldhq/herald/server/secrets"
@@ -144,6 +146,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	log := newLogger(c, stderr)
+	// HERALD_CPU_PROFILE names a file for a CPU profile of the whole run (for `herald bench
+	// scheduler` investigations); it is written when the process stops.
+	if path := os.Getenv("HERALD_CPU_PROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	st, loc, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
@@ -168,7 +182,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	sched, err := scheduler.New(st, scheduler.Options{Kind: name, Version: version, Log: log,
-		Registry: registry, Keys: keys, Metrics: metrics, Notifier: notifier, LoadMedia: mediaLoader(st),
+		Registry: registry, Keys: keys, Metrics: metrics, Notifier: notifier,
+		LoadMedia:   mediaLoader(st, scheduler.HTTPMedia(egress.Client(c.AllowPrivate, time.Minute))),
 		Concurrency: c.Concurrency, PerNetwork: c.PerNetwork})
 	if err != nil {
 		return err

@@ -242,8 +242,18 @@ func TestConfigEnvFlagsAndFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != ":9999" || c.DataDir != "/flag/dir" || c.SecretKey != "from-a-file-0123456789" || c.PublicURL != "http://localhost:9999" {
+	if c.Addr != ":9999" || c.DataDir != "/flag/dir" || c.SecretKey != "from-a-file-0123456789" || c.PublicURL != "http://localhost:9999" || c.AllowPrivate {
 		t.Fatalf("config %+v", c)
+	}
+	// App credentials per network, and private addresses allowed only when asked.
+	t.Setenv("HERALD_X_CLIENT_ID", " abc ")
+	t.Setenv("HERALD_X_CLIENT_SECRET_FILE", secret)
+	t.Setenv("HERALD_ALLOW_PRIVATE_NETWORKS", "1")
+	if c, err = loadConfig(flag.NewFlagSet("t", flag.ContinueOnError), nil); err != nil || !c.AllowPrivate {
+		t.Fatalf("allow private: %+v %v", c, err)
+	}
+	if app, err := appCredentials("x"); err != nil || app.ClientID != "abc" || app.ClientSecret != "from-a-file-0123456789" {
+		t.Fatalf("x app credentials %+v %v", app, err)
 	}
 	// MySQL without a shared key is refused with a helpful message.
 	c.SecretKey = ""

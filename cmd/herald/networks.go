@@ -3,14 +3,22 @@ package main
 import (
 	"errors"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/bluesky"
+	"github.com/heraldhq/herald/publishers/discord"
+	"github.com/heraldhq/herald/publishers/egress"
+	"github.com/heraldhq/herald/publishers/facebook"
+	"github.com/heraldhq/herald/publishers/instagram"
+	"github.com/heraldhq/herald/publishers/linkedin"
 	"github.com/heraldhq/herald/publishers/mastodon"
 	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/publishers/slack"
+	"github.com/heraldhq/herald/publishers/telegram"
+	"github.com/heraldhq/herald/publishers/threads"
+	"github.com/heraldhq/herald/publishers/x"
 	"github.com/heraldhq/herald/scheduler"
 	"github.com/heraldhq/herald/server"
 	"github.com/heraldhq/herald/server/secrets"
@@ -22,7 +30,7 @@ import (
 // would hold sandbox posts as "network not enabled": run the demo with serve alone).
 func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Registry, *sandbox.Network, error) {
 	reg := publishers.NewRegistry()
-	nets, err := realNetworks(log)
+	nets, err := realNetworks(c, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -38,10 +46,11 @@ func buildRegistry(c *config, log *slog.Logger, withHTTP bool) (*publishers.Regi
 }
 
 // realNetworks are the publishers for real networks. Mastodon registers an app on each instance
-// when an account connects and Bluesky uses app passwords, so neither needs app credentials;
+// when an account connects, Bluesky uses app passwords, and Telegram, Discord and Slack connect
+// with values a person types (a bot token, a webhook URL), so none of them needs app credentials;
 // networks that do read them with appCredentials and say how to set them up when they are
 // missing (Meta.Setup) rather than failing.
-func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
+func realNetworks(c *config, log *slog.Logger) ([]publishers.Publisher, error) {
 	var err error
 	app := func(network string) publishers.AppCredentials {
 		a, e := appCredentials(network)
@@ -50,10 +59,25 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 		}
 		return a
 	}
-	_ = app // used by the networks that need app credentials
+	// Facebook Pages and Instagram (through Facebook Login) share one Meta app:
+	// HERALD_FACEBOOK_CLIENT_ID and HERALD_FACEBOOK_CLIENT_SECRET.
+	meta := app("facebook")
+	// Every publisher sends through one client: each request bounded to 2 min (a video upload
+	// is one request on some networks; the scheduler bounds the whole publish), connections
+	// kept for reuse, and private addresses refused unless allowed.
+	hc := egress.Client(c.AllowPrivate, 2*time.Minute)
 	nets := []publishers.Publisher{
-		mastodon.New(mastodon.Options{Logger: log}),
-		bluesky.New(bluesky.Options{Logger: log}),
+		mastodon.New(mastodon.Options{HTTPClient: hc, Logger: log}),
+		bluesky.New(bluesky.Options{HTTPClient: hc, Logger: log}),
+		x.New(x.Options{HTTPClient: hc, App: app("x"), Logger: log}),
+		linkedin.New(linkedin.Options{HTTPClient: hc, App: app("linkedin"), Logger: log}),
+		facebook.New(facebook.Options{HTTPClient: hc, App: meta, Logger: log}),
+		instagram.New(instagram.Options{HTTPClient: hc, App: meta, Logger: log}),
+		threads.New(threads.Options{HTTPClient: hc, App: app("threads"), Logger: log}),
+		// Community spaces, connected with a form (bot token, webhook URL): no app credentials.
+		telegram.New(telegram.Options{HTTPClient: hc, Logger: log}),
+		discord.New(discord.Options{HTTPClient: hc, Logger: log}),
+		slack.New(slack.Options{HTTPClient: hc, Logger: log}),
 	}
 	return nets, err
 }
@@ -62,7 +86,7 @@ func realNetworks(log *slog.Logger) ([]publishers.Publisher, error) {
 // configured, by email.
 func buildNotifier(c *config, keys *secrets.Keyring) (scheduler.Notifier, error) {
 	ns := scheduler.Notifiers{&scheduler.WebhookNotifier{
-		Client: &http.Client{Timeout: 10 * time.Second},
+		Client: egress.Client(c.AllowPrivate, 10*time.Second),
 		Now:    time.Now,
 		Secret: func(ws *store.Workspace) (string, error) {
 			if ws.WebhookSecret == nil {

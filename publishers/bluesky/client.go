@@ -24,6 +24,11 @@
 // key. That refusal is not an idempotent success (it is observed as a 500 or an InvalidRequest),
 // so after a failed or unanswered createRecord Publish asks com.atproto.repo.getRecord whether
 // the record exists and, when it does, reports it as published.
+//
+// The later parts of a thread and the first comment have keys of their own, derived the same way
+// from publishers.PartKey (the target's key + "-1", "-2", …) and from the target's key + "-c1":
+// publishing a target again finds every record that exists and creates only the missing ones,
+// each replying to the record before it.
 package bluesky
 
 import (
@@ -88,9 +93,9 @@ type Options struct {
 	AppViewProxy string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
-	// Logger receives what Herald should know but the caller cannot be told through an error
-	// (a first comment that failed after its post was published). Nil discards. Tokens and
-	// passwords are never logged.
+	// Logger receives what Herald should know besides what the caller is told (a part of a
+	// thread or a first comment that failed after the post was published, also in the result's
+	// Warnings). Nil discards. Tokens and passwords are never logged.
 	Logger *slog.Logger
 }
 
@@ -152,7 +157,7 @@ func (c *Client) Meta() publishers.Meta {
 		Connect:     publishers.ConnectPassword,
 		Capabilities: publishers.Capabilities{
 			MediaKinds:    []content.MediaKind{content.KindImage},
-			Threads:       false,
+			Threads:       true, // a chain of replies (reply.root and reply.parent)
 			FirstComment:  true,
 			Idempotency:   true, // deterministic record keys (RecordKey)
 			FindPublished: true,

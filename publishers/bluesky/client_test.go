@@ -645,6 +645,9 @@ func TestFirstCommentFailureDoesNotFailThePost(t *testing.T) {
 	if !strings.Contains(e.logs.String(), "first comment not posted") {
 		t.Fatalf("the failure was not logged: %s", e.logs.String())
 	}
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "The first comment was not published: ") {
+		t.Fatalf("warnings %q", res.Warnings)
+	}
 }
 
 func TestPublishIsIdempotent(t *testing.T) {
@@ -804,7 +807,7 @@ func TestMeta(t *testing.T) {
 		t.Fatalf("meta = %+v", m)
 	}
 	c := m.Capabilities
-	if !c.Idempotency || !c.FindPublished || !c.FirstComment || c.Threads || len(c.MediaKinds) != 1 || c.MediaKinds[0] != content.KindImage || len(c.Metrics) != 4 {
+	if !c.Idempotency || !c.FindPublished || !c.FirstComment || !c.Threads || len(c.MediaKinds) != 1 || c.MediaKinds[0] != content.KindImage || len(c.Metrics) != 4 {
 		t.Fatalf("capabilities = %+v", c)
 	}
 	if publishers.NewRegistry(New(Options{})).All()[0].Meta().Name != Name {

@@ -94,10 +94,18 @@ var languageTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
 // not exist, it sends createRecord once more, which is safe because the key is the same. An
 // outcome it still cannot tell is KindUnknown.
 //
-// A first comment is posted as a reply under RecordKey(p.IdempotencyKey + "-c1"). If it fails
-// after the post was created, Publish still succeeds (the post is out, and failing would make
-// the scheduler retry a post that exists); the failure is logged. Publishing the same target
-// again posts a missing comment and finds an existing one.
+// The later parts of a thread follow, each a reply to the part before it (reply.root the first
+// post, reply.parent the previous part, both strong refs with the CID Bluesky returned), with its
+// own images and facets, under RecordKey(publishers.PartKey(p.IdempotencyKey, i)) and checked
+// with getRecord like the first post. What Herald can check without Bluesky (each part has text
+// or images, the images are images Bluesky takes, every mention resolves) is checked for every
+// part before the first post is created, so a thread is not cut short by what was known ahead.
+//
+// A first comment is posted as a reply to the last part (to the post itself without a thread)
+// under RecordKey(p.IdempotencyKey + "-c1"). Once the first post exists Publish succeeds (failing
+// would make the scheduler retry a post that exists): a part that fails stops the thread there,
+// and the first comment is then not posted; what failed is a Published.Warnings entry, and is
+// logged. Publishing the same target again finds the records that exist and creates the rest.
 //
 // See the package documentation for how *creds changes when the session is refreshed.
 func (c *Client) Publish(ctx context.Context, creds *publishers.Credentials, p publishers.Post) (publishers.Published, error) {
@@ -107,6 +115,28 @@ func (c *Client) Publish(ctx context.Context, creds *publishers.Credentials, p p
 	if strings.TrimSpace(p.Text) == "" && len(p.Media) == 0 {
 		return publishers.Published{}, publishers.Errorf(Name, publishers.KindPermanent, 0, "the post is empty")
 	}
+	parts := make([]publishers.ThreadPart, 0, 1+len(p.Thread))
+	parts = append(parts, publishers.ThreadPart{Text: p.Text, Media: p.Media})
+	parts = append(parts, p.Thread...)
+	total := len(parts)
+	for i, part := range parts {
+		label := func(msg string) string { return msg }
+		if total > 1 {
+			label = func(msg string) string { return fmt.Sprintf("part %d of %d: %s", i+1, total, msg) }
+		}
+		if i > 0 && strings.TrimSpace(part.Text) == "" && len(part.Media) == 0 {
+			return publishers.Published{}, publishers.Errorf(Name, publishers.KindPermanent, 0, "%s", label("the part is empty"))
+		}
+		if err := checkImages(part.Media); err != nil {
+			var pe *publishers.Error
+			if errors.As(err, &pe) {
+				cp := *pe
+				cp.Message = label(pe.Message)
+				return publishers.Published{}, &cp
+			}
+			return publishers.Published{}, err
+		}
+	}
 	st, err := c.newCallState(creds)
 	if err != nil {
 		return publishers.Published{}, err
@@ -114,27 +144,67 @@ func (c *Client) Publish(ctx context.Context, creds *publishers.Credentials, p p
 	if err := c.ensureFresh(ctx, st); err != nil {
 		return publishers.Published{}, err
 	}
-	images, err := c.uploadImages(ctx, st, p.Media)
-	if err != nil {
-		return publishers.Published{}, err
+	// Facets for every part now, strictly: nothing is posted yet, so a resolver that fails can
+	// still fail the whole post, and a retry will notify the people mentioned.
+	texts := make([]richText, total)
+	for i, part := range parts {
+		parts[i].Text = strings.ToValidUTF8(part.Text, "\uFFFD")
+		if texts[i], err = c.buildRichText(ctx, st, parts[i].Text, true); err != nil {
+			return publishers.Published{}, err
+		}
 	}
-	rec, err := c.buildRecord(ctx, st, p.Text, p.Language, images, nil, true)
-	if err != nil {
-		return publishers.Published{}, err
-	}
+
 	rkey := RecordKey(p.IdempotencyKey)
-	ref, when, err := c.createPost(ctx, st, rkey, rec)
+	root, when, err := c.publishPart(ctx, st, parts[0], texts[0], p.Language, rkey, nil)
 	if err != nil {
 		return publishers.Published{}, err
 	}
-	if strings.TrimSpace(p.FirstComment) != "" {
-		c.postFirstComment(ctx, st, p, ref)
+	pub := publishers.Published{ExternalID: root.URI, URL: postURL(nonEmpty(st.sess.handle, st.sess.did), rkey), PublishedAt: when}
+	hasComment := strings.TrimSpace(p.FirstComment) != ""
+	last := root
+	for i := 1; i < total; i++ {
+		ref, _, err := c.publishPart(ctx, st, parts[i], texts[i], p.Language, RecordKey(publishers.PartKey(p.IdempotencyKey, i)),
+			&replyRef{Root: root, Parent: last})
+		if err != nil {
+			pub.Warnings = append(pub.Warnings, publishers.ThreadPartWarning(displayName, i+1, total, err, hasComment))
+			c.log.Warn("bluesky thread part not posted; the post itself was published",
+				"post", root.URI, "part", i+1, "parts", total, "kind", publishers.KindOf(err).String(), "code", errorCode(err), "err", err.Error())
+			return pub, nil
+		}
+		last = ref
 	}
-	return publishers.Published{ExternalID: ref.URI, URL: postURL(nonEmpty(st.sess.handle, st.sess.did), rkey), PublishedAt: when}, nil
+	if hasComment {
+		if err := c.postFirstComment(ctx, st, p, root, last); err != nil {
+			pub.Warnings = append(pub.Warnings, publishers.FirstCommentWarning(displayName, err))
+		}
+	}
+	return pub, nil
 }
 
-// buildRecord assembles a post record. images, when any, become the embed; otherwise the first
-// link becomes a link card.
+// displayName is how warnings name the network.
+const displayName = "Bluesky"
+
+// publishPart uploads a part's images and creates its record under rkey, as a reply when reply
+// is set, or finds the record an earlier attempt created (see createPost).
+func (c *Client) publishPart(ctx context.Context, st *callState, part publishers.ThreadPart, rt richText, lang, rkey string, reply *replyRef) (strongRef, time.Time, error) {
+	images, err := c.uploadImages(ctx, st, part.Media)
+	if err != nil {
+		return strongRef{}, time.Time{}, err
+	}
+	return c.createPost(ctx, st, rkey, c.newRecord(part.Text, lang, rt, images, reply))
+}
+
+// errorCode is the network's error code of err, "" without one.
+func errorCode(err error) string {
+	var pe *publishers.Error
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// buildRecord assembles a post record, building its rich text first. images, when any, become
+// the embed; otherwise the first link becomes a link card.
 func (c *Client) buildRecord(ctx context.Context, st *callState, text, lang string, images []embedImage, reply *replyRef, strict bool) (postRecord, error) {
 	// JSON encoding would replace invalid UTF-8 with U+FFFD and move every byte offset after it:
 	// replace it first, so the facets index the text Bluesky receives.
@@ -143,6 +213,11 @@ func (c *Client) buildRecord(ctx context.Context, st *callState, text, lang stri
 	if err != nil {
 		return postRecord{}, err
 	}
+	return c.newRecord(text, lang, rt, images, reply), nil
+}
+
+// newRecord assembles a post record from text (valid UTF-8) and its rich text, created now.
+func (c *Client) newRecord(text, lang string, rt richText, images []embedImage, reply *replyRef) postRecord {
 	rec := postRecord{Type: PostCollection, Text: text, CreatedAt: createdAt(c.now()), Facets: rt.facets, Reply: reply}
 	if lang = strings.TrimSpace(lang); languageTag.MatchString(lang) {
 		rec.Langs = []string{lang}
@@ -153,7 +228,7 @@ func (c *Client) buildRecord(ctx context.Context, st *callState, text, lang stri
 	case rt.firstLink != "":
 		rec.Embed = externalEmbed{Type: typeExternal, External: external{URI: rt.firstLink, Title: rt.firstLink}}
 	}
-	return rec, nil
+	return rec
 }
 
 // createPost creates the record under rkey, or finds it when an earlier attempt did. It returns
@@ -275,24 +350,37 @@ func notFound(pe *publishers.Error) bool {
 		strings.Contains(strings.ToLower(pe.Message), "could not locate record")
 }
 
+// checkImages checks, without reading them, that attachments are images Bluesky can take: at
+// most MaxImages, each an image with content and not larger than it says.
+func checkImages(media []publishers.Media) error {
+	if len(media) > MaxImages {
+		return publishers.Errorf(Name, publishers.KindPermanent, 0, "Bluesky takes at most %d images per post; this one has %d", MaxImages, len(media))
+	}
+	limit := maxImageBytes()
+	for i, m := range media {
+		n := i + 1
+		if m.Kind != content.KindImage {
+			return publishers.Errorf(Name, publishers.KindPermanent, 0, "attachment %d is a %s; Herald publishes only images to Bluesky", n, nonEmpty(string(m.Kind), "file of unknown kind"))
+		}
+		if m.Open == nil {
+			return publishers.Errorf(Name, publishers.KindPermanent, 0, "attachment %d has no content", n)
+		}
+		if m.Size > limit {
+			return tooLarge(n, m.Size, limit)
+		}
+	}
+	return nil
+}
+
 // uploadImages uploads each attachment with com.atproto.repo.uploadBlob.
 func (c *Client) uploadImages(ctx context.Context, st *callState, media []publishers.Media) ([]embedImage, error) {
-	if len(media) > MaxImages {
-		return nil, publishers.Errorf(Name, publishers.KindPermanent, 0, "Bluesky takes at most %d images per post; this one has %d", MaxImages, len(media))
+	if err := checkImages(media); err != nil {
+		return nil, err
 	}
 	limit := maxImageBytes()
 	var out []embedImage
 	for i, m := range media {
 		n := i + 1
-		if m.Kind != content.KindImage {
-			return nil, publishers.Errorf(Name, publishers.KindPermanent, 0, "attachment %d is a %s; Herald publishes only images to Bluesky", n, nonEmpty(string(m.Kind), "file of unknown kind"))
-		}
-		if m.Open == nil {
-			return nil, publishers.Errorf(Name, publishers.KindPermanent, 0, "attachment %d has no content", n)
-		}
-		if m.Size > limit {
-			return nil, tooLarge(n, m.Size, limit)
-		}
 		data, err := m.Open(ctx)
 		if err != nil {
 			return nil, &publishers.Error{Network: Name, Kind: publishers.KindRetryable, Message: fmt.Sprintf("attachment %d could not be read", n), Err: err}
@@ -335,27 +423,25 @@ func aspectOf(data []byte) *aspectRatio {
 	return &aspectRatio{Width: cfg.Width, Height: cfg.Height}
 }
 
-// postFirstComment replies to the post with the first comment. Failures are logged only: see
-// Publish.
-func (c *Client) postFirstComment(ctx context.Context, st *callState, p publishers.Post, parent strongRef) {
-	rec, err := c.buildRecord(ctx, st, p.FirstComment, p.Language, nil, &replyRef{Root: parent, Parent: parent}, false)
+// postFirstComment replies to parent (the last part of the thread, or the post itself) with the
+// first comment, in the thread that starts at root. A failure is logged and returned for the
+// warning; see Publish.
+func (c *Client) postFirstComment(ctx context.Context, st *callState, p publishers.Post, root, parent strongRef) error {
+	rec, err := c.buildRecord(ctx, st, p.FirstComment, p.Language, nil, &replyRef{Root: root, Parent: parent}, false)
 	if err == nil {
 		_, _, err = c.createPost(ctx, st, RecordKey(commentKey(p.IdempotencyKey)), rec)
 	}
 	if err != nil {
-		var pe *publishers.Error
-		code := ""
-		if errors.As(err, &pe) {
-			code = pe.Code
-		}
 		c.log.Warn("bluesky first comment not posted; the post itself was published",
-			"post", parent.URI, "kind", publishers.KindOf(err).String(), "code", code, "err", err.Error())
+			"post", root.URI, "kind", publishers.KindOf(err).String(), "code", errorCode(err), "err", err.Error())
 	}
+	return err
 }
 
 // FindPublished asks getRecord whether the post exists under its deterministic key: the post
 // when it does, (nil, nil) when Bluesky says RecordNotFound, and an error of kind KindUnknown
-// otherwise.
+// otherwise. A found post whose thread parts or first comment are missing under their own keys
+// carries a warning that says so (see missingParts); FindPublished never publishes them.
 func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credentials, p publishers.Post) (*publishers.Published, error) {
 	if strings.TrimSpace(p.IdempotencyKey) == "" {
 		return nil, publishers.Errorf(Name, publishers.KindUnknown, 0, "the post has no idempotency key to look it up by")
@@ -374,7 +460,36 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	if !ok {
 		return nil, nil
 	}
-	return &publishers.Published{ExternalID: ref.URI, URL: postURL(nonEmpty(st.sess.handle, st.sess.did), rkey), PublishedAt: at}, nil
+	pub := &publishers.Published{ExternalID: ref.URI, URL: postURL(nonEmpty(st.sess.handle, st.sess.did), rkey), PublishedAt: at}
+	if w := c.missingParts(ctx, st, p); w != "" {
+		pub.Warnings = append(pub.Warnings, w)
+	}
+	return pub, nil
+}
+
+// missingParts checks, for a found post, whether the later parts of its thread and its first
+// comment exist under their record keys, in order, with getRecord: one cheap call each, and a
+// RecordNotFound is a sure answer. It returns a warning naming what is missing from the first
+// missing record on, or "" when everything is there or a lookup fails (Herald cannot tell).
+func (c *Client) missingParts(ctx context.Context, st *callState, p publishers.Post) string {
+	comment := strings.TrimSpace(p.FirstComment) != ""
+	total := 1 + len(p.Thread)
+	for i := 1; i < total; i++ {
+		_, _, ok, err := c.getPost(ctx, st, RecordKey(publishers.PartKey(p.IdempotencyKey, i)))
+		switch {
+		case err != nil:
+			return ""
+		case !ok:
+			return publishers.MissingAfterFoundWarning(displayName, i+1, total, comment)
+		}
+	}
+	if comment {
+		_, _, ok, err := c.getPost(ctx, st, RecordKey(commentKey(p.IdempotencyKey)))
+		if err == nil && !ok {
+			return publishers.MissingAfterFoundWarning(displayName, total+1, total, true)
+		}
+	}
+	return ""
 }
 
 // asUnknown turns a failed lookup into the KindUnknown FindPublished promises, keeping the

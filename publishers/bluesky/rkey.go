@@ -35,8 +35,9 @@ const (
 // rkeyEpoch is where derived timestamps start.
 var rkeyEpoch = time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 
-// RecordKey returns the record key (a TID) of the post with this idempotency key. The first
-// comment of that post is keyed RecordKey(key + "-c1").
+// RecordKey returns the record key (a TID) of the post with this idempotency key. Part i of its
+// thread is keyed RecordKey(publishers.PartKey(key, i)), and its first comment
+// RecordKey(key + "-c1").
 func RecordKey(idempotencyKey string) string {
 	sum := sha256.Sum256([]byte(rkeyDomain + idempotencyKey))
 	h := binary.BigEndian.Uint64(sum[:8])

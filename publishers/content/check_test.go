@@ -84,11 +84,16 @@ func TestCheck(t *testing.T) {
 			want: []want{{Code: CodeMediaTooLarge, Field: "media[0]", Start: -1, End: -1, Message: "16 MB of 15 MB"}}},
 		{name: "x video too long", network: "x", content: Content{Text: "hi", Media: []Media{vid("video/mp4", 150)}}, length: 2, limit: 280,
 			want: []want{{Code: CodeVideoTooLong, Field: "media[0]", Start: -1, End: -1, Message: "2:30 of 2:20"}}},
-		{name: "x first comment", network: "x", content: Content{Text: "hi", FirstComment: "#more"}, length: 2, limit: 280,
-			want: []want{{Code: CodeFirstCommentUnsupported, Field: "first_comment", Start: -1, End: -1}}},
+		{name: "x first comment", network: "x", content: Content{Text: "hi", FirstComment: "#more"}, length: 2, limit: 280, ok: true},
+		// The first comment is a post of its own, counted the way X counts (CJK weighs 2).
+		{name: "x first comment too long", network: "x", content: Content{Text: "hi", FirstComment: strings.Repeat("日", 141)}, length: 2, limit: 280,
+			want: []want{{Code: CodeFirstCommentTooLong, Field: "first_comment", Start: 140, End: 141, Message: "282 of 280"}}},
 		{name: "x link", network: "x", content: Content{Text: "read https://example.com/" + strings.Repeat("p", 300)}, length: 28, limit: 280, ok: true},
 
 		// Bluesky
+		{name: "bluesky first comment", network: "bluesky", content: Content{Text: "hi", FirstComment: strings.Repeat("é", 300)}, length: 2, limit: 300, ok: true},
+		{name: "bluesky first comment too long", network: "bluesky", content: Content{Text: "hi", FirstComment: strings.Repeat("c", 301)}, length: 2, limit: 300,
+			want: []want{{Code: CodeFirstCommentTooLong, Field: "first_comment", Start: 300, End: 301, Message: "301 of 300"}}},
 		{name: "bluesky 300", network: "bluesky", content: Content{Text: strings.Repeat("é", 300)}, length: 300, limit: 300, ok: true},
 		{name: "bluesky 301", network: "bluesky", content: Content{Text: strings.Repeat("b", 301)}, length: 301, limit: 300,
 			want: []want{{Code: CodeTooLong, Field: "text", Start: 300, End: 301, Message: "301 of 300"}}},
@@ -105,6 +110,9 @@ func TestCheck(t *testing.T) {
 			want: []want{{Code: CodeMediaType, Field: "media[0]", Start: -1, End: -1, Message: "not a image type"}}},
 
 		// Mastodon
+		{name: "mastodon first comment", network: "mastodon", content: Content{Text: "x", FirstComment: strings.Repeat("c", 500)}, length: 1, limit: 500, ok: true},
+		{name: "mastodon first comment too long", network: "mastodon", content: Content{Text: "x", FirstComment: strings.Repeat("c", 501)}, length: 1, limit: 500,
+			want: []want{{Code: CodeFirstCommentTooLong, Field: "first_comment", Start: 500, End: 501, Message: "501 of 500"}}},
 		{name: "mastodon remote mention", network: "mastodon", content: Content{Text: strings.Repeat("a", 493) + " @alice@example.social"}, length: 500, limit: 500, ok: true},
 		{name: "mastodon link", network: "mastodon", content: Content{Text: strings.Repeat("a", 477) + " https://example.com/" + strings.Repeat("x", 200)}, length: 501, limit: 500,
 			want: []want{{Code: CodeTooLong, Field: "text", Start: 478, End: 478 + 220, Message: "501 of 500"}}},
@@ -119,6 +127,9 @@ func TestCheck(t *testing.T) {
 			want: []want{{Code: CodeTooLong, Field: "text", Start: 3000, End: 3001, Message: "3,001 of 3,000"}}},
 		{name: "linkedin 21 images", network: "linkedin", content: Content{Text: "x", Media: images(21, "image/png")}, length: 1, limit: 3000,
 			want: []want{{Code: CodeTooManyMedia, Field: "media", Start: -1, End: -1, Message: "21 of 20"}}},
+		{name: "linkedin first comment", network: "linkedin", content: Content{Text: "x", FirstComment: strings.Repeat("c", 1250)}, length: 1, limit: 3000, ok: true},
+		{name: "linkedin first comment too long", network: "linkedin", content: Content{Text: "x", FirstComment: strings.Repeat("c", 1251)}, length: 1, limit: 3000,
+			want: []want{{Code: CodeFirstCommentTooLong, Field: "first_comment", Start: 1250, End: 1251, Message: "1,251 of 1,250"}}},
 
 		// Instagram
 		{name: "instagram needs media", network: "instagram", content: Content{Text: "caption"}, length: 7, limit: 2200,
@@ -167,8 +178,10 @@ func TestCheck(t *testing.T) {
 			want: []want{{Code: CodeTooManyMedia, Field: "media", Start: -1, End: -1, Message: "11 of 10"}}},
 
 		// Slack
-		{name: "slack media", network: "slack", content: Content{Text: "x", Media: jpeg}, length: 1, limit: 40000,
-			want: []want{{Code: CodeTooManyMedia, Field: "media", Start: -1, End: -1, Message: "Slack does not take attachments: remove 1 attachment"}}},
+		{name: "slack media", network: "slack", content: Content{Text: "x", Media: []Media{img("image/png", 1), img("image/png", 1), img("image/png", 1),
+			img("image/png", 1), img("image/png", 1), img("image/png", 1), img("image/png", 1), img("image/png", 1), img("image/png", 1), img("image/png", 1), img("image/png", 1)}},
+			length: 1, limit: 40000,
+			want: []want{{Code: CodeTooManyMedia, Field: "media", Start: -1, End: -1, Message: "Too many attachments for Slack: 11 of 10"}}},
 
 		// Sandbox
 		{name: "sandbox video", network: "sandbox", content: Content{Text: "x", Media: []Media{vid("video/mp4", 1)}}, length: 1, limit: 500,
@@ -330,5 +343,43 @@ func TestCheckAllMatchesCheck(t *testing.T) {
 				t.Errorf("%s: CheckAll gave %+v, Check gave %+v", name, all[name], want)
 			}
 		}
+	}
+}
+
+func TestThreads(t *testing.T) {
+	x, _ := ForNetwork("x")
+	li, _ := ForNetwork("linkedin")
+	long := strings.Repeat("a", 281)
+	parts := func(texts ...string) []Part {
+		out := make([]Part, len(texts))
+		for i, s := range texts {
+			out[i] = Part{Text: s}
+		}
+		return out
+	}
+	// Each later part is checked like a post, its problems named after it.
+	res := Check(x, Content{Text: "1/3 Opening", Thread: parts("2/3 fine", long)})
+	if res.OK || len(res.Problems) != 1 || res.Problems[0].Field != "thread[1].text" || res.Problems[0].Code != CodeTooLong {
+		t.Errorf("x thread: %+v", res)
+	}
+	res = Check(x, Content{Text: "1/2", Thread: []Part{{Text: "", Media: nil}}})
+	if res.OK || res.Problems[0].Field != "thread[0].text" || res.Problems[0].Code != CodeEmpty {
+		t.Errorf("empty part: %+v", res)
+	}
+	// Networks without threads say so once, for the thread as a whole.
+	res = Check(li, Content{Text: "Hello", Thread: parts("more", "and more")})
+	if res.OK || len(res.Problems) != 1 || res.Problems[0].Code != CodeThreadUnsupported || res.Problems[0].Field != "thread" {
+		t.Errorf("linkedin thread: %+v", res)
+	}
+	many := make([]string, 25)
+	for i := range many {
+		many[i] = "part"
+	}
+	res = Check(x, Content{Text: "first", Thread: parts(many...)})
+	if res.OK || res.Problems[0].Code != CodeThreadTooLong || !strings.Contains(res.Problems[0].Message, "26 of 25") {
+		t.Errorf("26 parts: %+v", res)
+	}
+	if res := Check(x, Content{Text: "first", Thread: parts(many[:24]...)}); !res.OK {
+		t.Errorf("25 parts: %+v", res)
 	}
 }

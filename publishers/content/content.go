@@ -46,6 +46,15 @@ type Content struct {
 	Media []Media `json:"media,omitempty"`
 	// FirstComment is posted as a reply right after the post, where the network allows it.
 	FirstComment string `json:"first_comment,omitempty"`
+	// Thread holds the parts published after the first, each as a reply to the one before, on
+	// networks that take threads (Rules.Threads).
+	Thread []Part `json:"thread,omitempty"`
+}
+
+// Part is one later part of a thread: it follows the same rules as the post itself.
+type Part struct {
+	Text  string  `json:"text"`
+	Media []Media `json:"media,omitempty"`
 }
 
 // Problem codes. They are stable identifiers for the API and the UI; messages may change.
@@ -64,6 +73,8 @@ const (
 	CodeAltTextMissing          = "alt_text_missing"
 	CodeFirstCommentUnsupported = "first_comment_unsupported"
 	CodeFirstCommentTooLong     = "first_comment_too_long"
+	CodeThreadUnsupported       = "thread_unsupported"
+	CodeThreadTooLong           = "thread_too_long"
 )
 
 // Severities. An error means the network would reject the post (or Herald could not deliver a
@@ -89,7 +100,9 @@ type Problem struct {
 	Start int `json:"start"`
 	End   int `json:"end"`
 	// Field names what the problem is about: "text", "first_comment", "media" (the set of
-	// attachments) or "media[i]" (one attachment, i counting from 0 in the order given).
+	// attachments) or "media[i]" (one attachment, i counting from 0 in the order given); for a
+	// later part of a thread, the same prefixed with "thread[i]." ("thread[0].text"), or
+	// "thread" for the thread as a whole.
 	Field string `json:"field"`
 }
 
@@ -279,6 +292,26 @@ func check(r Rules, c Content, memo *lengths) Result {
 					fmt.Sprintf("First comment too long for %s: %s of %s characters", name, number(n), number(r.MaxFirstComment))))
 			}
 			checkEntities(&res, r, c.FirstComment, "first_comment")
+		}
+	}
+
+	// Later parts of a thread.
+	if len(c.Thread) > 0 {
+		switch {
+		case !r.Threads:
+			add(Problem{Code: CodeThreadUnsupported, Severity: SeverityError, Field: "thread", Start: -1, End: -1,
+				Message: fmt.Sprintf("%s does not publish threads: publish the later parts as separate posts, or leave %s out of this one", name, name)})
+		case r.MaxThreadParts > 0 && len(c.Thread)+1 > r.MaxThreadParts:
+			add(Problem{Code: CodeThreadTooLong, Severity: SeverityError, Field: "thread", Start: -1, End: -1,
+				Message: fmt.Sprintf("Too many parts for a thread on %s: %d of %d", name, len(c.Thread)+1, r.MaxThreadParts)})
+		default:
+			for i, part := range c.Thread {
+				sub := check(r, Content{Text: part.Text, Media: part.Media}, &lengths{})
+				for _, p := range sub.Problems {
+					p.Field = fmt.Sprintf("thread[%d].%s", i, p.Field)
+					add(p)
+				}
+			}
 		}
 	}
 

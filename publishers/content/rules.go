@@ -61,6 +61,11 @@ type Rules struct {
 	// it and many will not boost a post without it.
 	AltTextRecommended bool
 
+	// Threads means Herald can publish a thread here: later parts as replies to the first.
+	// MaxThreadParts bounds the parts, the first one included (0: no limit).
+	Threads        bool
+	MaxThreadParts int
+
 	// FirstComment means Herald can post a first comment on this network.
 	FirstComment bool
 	// MaxFirstComment is the most the first comment may count, by Counter.
@@ -119,6 +124,10 @@ const (
 	giB = 1 << 30
 )
 
+// threadParts bounds a thread on the networks where Herald publishes later parts as a reply
+// chain: Herald's bound (X's own composer stops at 25), not one the networks document.
+const threadParts = 25
+
 // MIME types shared by several rule sets.
 var (
 	jpegPNGWebP   = []string{"image/jpeg", "image/png", "image/webp"}
@@ -136,14 +145,18 @@ var (
 var builtin = map[string]*Rules{
 	"x": {
 		Network: "x", Name: "X",
+		Threads: true, MaxThreadParts: threadParts,
 		MaxLength: 280, Counter: XWeighted, // twitter-text v3 (NETWORKS.md)
 		MaxMedia: 4, SoloKinds: []MediaKind{KindVideo, KindGIF}, // 4 images, or 1 video, or 1 GIF
 		AllowedMIME: map[MediaKind][]string{KindImage: jpegPNGWebP, KindGIF: gifOnly, KindVideo: mp4MOV},
 		// Product issue; X's own errors state the sizes in MiB.
 		MaxImageBytes: 5 * miB, MaxGIFBytes: 15 * miB, MaxVideoBytes: 512 * miB, MaxVideoSeconds: 140,
+		// The X publisher posts the first comment as a self-reply: a post of its own, same limit.
+		FirstComment: true, MaxFirstComment: 280,
 	},
 	"bluesky": {
 		Network: "bluesky", Name: "Bluesky",
+		Threads: true, MaxThreadParts: threadParts,
 		// app.bsky.feed.post: maxGraphemes 300 and maxLength 3000 (bytes).
 		MaxLength: 300, MaxBytes: 3000, Counter: Graphemes,
 		// app.bsky.embed.images: up to 4, image/*, maxSize 2,000,000 ("formerly limited to
@@ -154,9 +167,12 @@ var builtin = map[string]*Rules{
 		AllowedMIME:   map[MediaKind][]string{KindImage: anyMIME, KindVideo: {"video/mp4"}},
 		MaxImageBytes: 2_000_000, MaxVideoBytes: 300_000_000, MaxVideoSeconds: 180,
 		AltTextRecommended: true,
+		// The first comment is a post of its own (a reply): the same 300 graphemes.
+		FirstComment: true, MaxFirstComment: 300,
 	},
 	"mastodon": {
 		Network: "mastodon", Name: "Mastodon",
+		Threads: true, MaxThreadParts: threadParts,
 		// Default instance configuration (GET /api/v2/instance in the Mastodon OpenAPI spec):
 		// max_characters 500, characters_reserved_per_url 23, max_media_attachments 4,
 		// image_size_limit 16,777,216, video_size_limit 103,809,024, supported_mime_types. A
@@ -172,6 +188,8 @@ var builtin = map[string]*Rules{
 		// Not in the product issue: Mastodon's culture expects descriptions (description_limit
 		// is 1,500), so Herald nudges as it does for Bluesky.
 		AltTextRecommended: true,
+		// The first comment is a status of its own (a self-reply): the same limit.
+		FirstComment: true, MaxFirstComment: 500,
 	},
 	"linkedin": {
 		Network: "linkedin", Name: "LinkedIn",
@@ -179,6 +197,9 @@ var builtin = map[string]*Rules{
 		// Product issue: up to 20 images or one video. Sizes and durations unverified: unchecked.
 		MaxMedia: 20, SoloKinds: onlyVideoSolo,
 		AllowedMIME: map[MediaKind][]string{KindImage: {"image/jpeg", "image/png", "image/gif"}, KindVideo: {"video/mp4"}},
+		// Network docs (Comments API): the publisher posts the first comment as the author;
+		// a comment's text is at most 1,250 characters.
+		FirstComment: true, MaxFirstComment: 1250,
 	},
 	"instagram": {
 		Network: "instagram", Name: "Instagram",
@@ -194,12 +215,15 @@ var builtin = map[string]*Rules{
 	},
 	"threads": {
 		Network: "threads", Name: "Threads",
+		Threads: true, MaxThreadParts: threadParts,
 		MaxLength: 500, Counter: Chars, // NETWORKS.md
 		// Product issue: 10 media (carousel), image 8 MB, video 5 minutes. Network docs: JPEG or
 		// PNG images; MP4 or MOV video up to 1 GB.
 		MaxMedia:      10,
 		AllowedMIME:   map[MediaKind][]string{KindImage: {"image/jpeg", "image/png"}, KindVideo: mp4MOV},
 		MaxImageBytes: 8 * miB, MaxVideoBytes: 1 * giB, MaxVideoSeconds: 5 * 60,
+		// The Threads publisher posts the first comment as a reply: a post of its own, same limit.
+		FirstComment: true, MaxFirstComment: 500,
 	},
 	"facebook": {
 		Network: "facebook", Name: "Facebook",
@@ -208,6 +232,9 @@ var builtin = map[string]*Rules{
 		// choice, not a documented Graph API limit; sizes unverified: unchecked.
 		MaxMedia: 10, SoloKinds: onlyVideoSolo,
 		AllowedMIME: map[MediaKind][]string{KindImage: anyMIME, KindGIF: gifOnly, KindVideo: anyMIME},
+		// The first comment is a comment by the Page on its post (POST /{post-id}/comments);
+		// Facebook cuts comments at 8,000 characters.
+		FirstComment: true, MaxFirstComment: 8000,
 	},
 	"telegram": {
 		Network: "telegram", Name: "Telegram",
@@ -229,10 +256,14 @@ var builtin = map[string]*Rules{
 	"slack": {
 		Network: "slack", Name: "Slack",
 		MaxLength: 40000, Counter: Chars, // chat.postMessage truncates text beyond 40,000
-		MaxMedia: 0, // incoming webhooks cannot upload files
+		// A bot-token channel uploads files (files.completeUploadExternal takes up to 10, of any
+		// type); an incoming webhook cannot, and its publisher refuses attachments in plain words.
+		MaxMedia:    10,
+		AllowedMIME: map[MediaKind][]string{KindImage: anyMIME, KindGIF: gifOnly, KindVideo: anyMIME},
 	},
 	"sandbox": {
 		Network: "sandbox", Name: "Sandbox",
+		Threads: true, MaxThreadParts: threadParts,
 		// The demo network: small, strict limits so every kind of problem can be shown.
 		MaxLength: 500, Counter: Chars,
 		MaxMedia:     4,

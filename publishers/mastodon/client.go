@@ -57,11 +57,11 @@ type Options struct {
 	// MediaPollTimeout is how long to wait for an attachment before giving up with a retryable
 	// error (60 s when zero).
 	MediaPollTimeout time.Duration
-	// Logger receives warnings (a first comment that failed); slog.Default() when nil. Nothing
-	// secret is ever logged.
+	// Logger receives warnings (a part of a thread or a first comment that failed after the post
+	// was published); slog.Default() when nil. Nothing secret is ever logged.
 	Logger *slog.Logger
-	// OnFirstCommentError is called when the post was published but its first comment was not.
-	// When nil, the failure is logged as a warning.
+	// OnFirstCommentError is called when the post was published but its first comment was not
+	// (the failure is in the result's Warnings as well). When nil, it is logged as a warning.
 	OnFirstCommentError func(ctx context.Context, post publishers.Published, err error)
 }
 
@@ -124,7 +124,7 @@ func (c *Client) Meta() publishers.Meta {
 		Connect:     publishers.ConnectOAuth2,
 		Capabilities: publishers.Capabilities{
 			MediaKinds:    []content.MediaKind{content.KindImage, content.KindGIF, content.KindVideo},
-			Threads:       false,
+			Threads:       true, // a chain of self-replies (in_reply_to_id)
 			FirstComment:  true, // posted as a self-reply
 			Idempotency:   true, // Mastodon honours Idempotency-Key; FindPublished covers servers that do not
 			FindPublished: true,

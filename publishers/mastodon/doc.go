@@ -20,10 +20,26 @@
 //   - FindPublished does not rely on the key: it looks for the text among the account's recent
 //     statuses within the post's time window.
 //
-// A first comment is posted as a public self-reply with its own idempotency key (the post's key
-// + "-c1"). When it fails after the post itself succeeded, Publish still succeeds: the post is
-// out and retrying it would not bring the comment back. The failure goes to
-// Options.OnFirstCommentError (by default a warning in Options.Logger).
+// # Threads and first comments
+//
+// The later parts of a thread are public self-replies, each to the part before it
+// (in_reply_to_id), with the post's language, its own attachments uploaded just before it, and
+// its own idempotency key (publishers.PartKey: the post's key + "-1", "-2", …). A first comment
+// replies to the last part (to the post itself without a thread), keyed by the post's key +
+// "-c1". Publishing the same target again therefore creates nothing twice on a server that
+// honours the key: every part and the comment are answered with the statuses made the first time.
+//
+// Once the first status exists Publish succeeds whatever follows: retrying would post it again on
+// servers that ignore the key, and would not bring a refused part back. A part that fails stops
+// the thread there (later parts and the first comment are not posted, since they would reply to
+// the wrong status) and becomes a Published.Warnings entry that says which part failed and why; a
+// failed first comment is a warning too, and also goes to Options.OnFirstCommentError (by default
+// a warning in Options.Logger).
+//
+// When FindPublished finds a post whose outcome was uncertain and that should have replies of its
+// own, it reads the post's context (GET /api/v1/statuses/:id/context, every descendant for a
+// signed-in account) and warns about the parts that did not follow it, but only when it is sure:
+// the account has no reply at all under the last part it could match.
 //
 // # Errors and rate limits
 //

@@ -35,7 +35,9 @@ const (
 //
 // It returns (nil, nil) only when the statuses read reach back past the window's start (or to
 // the account's first status); otherwise, and on any failure, an error of kind KindUnknown that
-// wraps the cause (an expired token or a rate limit can be found by unwrapping).
+// wraps the cause (an expired token or a rate limit can be found by unwrapping). A found post that
+// should have replies of its own (the parts of its thread, a first comment) may carry a warning
+// that they did not follow it (see missingParts); FindPublished never publishes them.
 func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credentials, p publishers.Post) (*publishers.Published, error) {
 	const cannotTell = "could not tell whether the post was published on Mastodon"
 	s, err := c.session(creds)
@@ -105,6 +107,9 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	}
 	if found != nil {
 		pub := found.published(now)
+		if w := c.missingParts(ctx, s, accountID, found.ID, p); w != "" {
+			pub.Warnings = append(pub.Warnings, w)
+		}
 		return &pub, nil
 	}
 	if covered {
@@ -184,4 +189,69 @@ func tagName(inside string) string {
 		n++
 	}
 	return strings.ToLower(strings.TrimSuffix(inside[:n], "/"))
+}
+
+// contextLimit is the most descendants Mastodon returns for a status to a signed-in account
+// (ContextsController's CONTEXT_LIMIT): a context that long may have left some out.
+const contextLimit = 4096
+
+// missingParts checks, for the found status id, whether the later parts of p's thread and its
+// first comment followed it, by walking the account's own replies in the status's context: each
+// part must be a reply of the account to the part before, with the part's text, and the first
+// comment a reply to the last part. It returns a warning naming what is missing, or "" when
+// everything is there or Herald cannot be sure: the context could not be read or may be cut
+// short, or the account replied with something Herald cannot match (a reply edited, or written
+// by hand). It is sure only when the account has no reply at all where the next part belongs.
+func (c *Client) missingParts(ctx context.Context, s session, accountID, id string, p publishers.Post) string {
+	comment := strings.TrimSpace(p.FirstComment) != ""
+	if len(p.Thread) == 0 && !comment {
+		return ""
+	}
+	var tree struct {
+		Descendants []status `json:"descendants"`
+	}
+	if _, err := c.getJSON(ctx, s, "/api/v1/statuses/"+url.PathEscape(id)+"/context", nil, &tree); err != nil {
+		c.opts.Logger.WarnContext(ctx, "mastodon: could not read the found post's replies", "status_id", id,
+			"kind", publishers.KindOf(err).String())
+		return ""
+	}
+	if len(tree.Descendants) >= contextLimit {
+		return ""
+	}
+	own := map[string][]status{} // parent id → the account's replies to it
+	for _, d := range tree.Descendants {
+		if d.InReplyToID != nil && d.Account.ID == accountID && d.Reblog == nil {
+			own[*d.InReplyToID] = append(own[*d.InReplyToID], d)
+		}
+	}
+	// next finds the account's reply to parent with text; sure is false when the account replied
+	// there with something else.
+	next := func(parent, text string, media int) (st *status, sure bool) {
+		want := visibleForms(text)
+		replies := own[parent]
+		for i := range replies {
+			if len(replies[i].MediaAttachments) == media && want[normalizeSpace(htmlText(replies[i].Content))] {
+				return &replies[i], true
+			}
+		}
+		return nil, len(replies) == 0
+	}
+	total := 1 + len(p.Thread)
+	last := id
+	for i, part := range p.Thread {
+		st, sure := next(last, part.Text, len(part.Media))
+		if st == nil {
+			if !sure {
+				return ""
+			}
+			return publishers.MissingAfterFoundWarning(displayName, i+2, total, comment)
+		}
+		last = st.ID
+	}
+	if comment {
+		if st, sure := next(last, p.FirstComment, 0); st == nil && sure {
+			return publishers.MissingAfterFoundWarning(displayName, total+1, total, true)
+		}
+	}
+	return ""
 }

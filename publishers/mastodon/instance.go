@@ -43,7 +43,8 @@ func (c *Client) InstanceRules(ctx context.Context, instance string) (content.Ru
 	}
 	cfg := info.Configuration
 	if n := cfg.Statuses.MaxCharacters; n > 0 {
-		rules.MaxLength = n
+		// The first comment is a status too.
+		rules.MaxLength, rules.MaxFirstComment = n, n
 	}
 	if n := cfg.Statuses.MaxMediaAttachments; n > 0 {
 		rules.MaxMedia = n

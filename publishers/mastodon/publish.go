@@ -30,6 +30,9 @@ type status struct {
 	ReblogsCount     int64             `json:"reblogs_count"`
 	RepliesCount     int64             `json:"replies_count"`
 	QuotesCount      *int64            `json:"quotes_count"`
+	Account          struct {
+		ID string `json:"id"`
+	} `json:"account"`
 }
 
 // published describes a created status; when created_at cannot be read, fallback stands in.
@@ -63,9 +66,15 @@ type attachment struct {
 
 func (a attachment) ready() bool { return a.URL != nil && *a.URL != "" }
 
-// Publish uploads the attachments, creates the status with the post's idempotency key, and
-// posts the first comment as a self-reply. A failed first comment does not fail the publish
-// (see the package documentation).
+// visibility is the visibility of everything Herald posts: the post, the parts of its thread
+// and its first comment, so a thread reads the same to everyone who can see its first post.
+const visibility = "public"
+
+// Publish uploads the attachments and creates the status with the post's idempotency key; then
+// each later part of its thread, as a reply to the part before it, with its own attachments
+// uploaded first and its own key (publishers.PartKey); then the first comment as a reply to the
+// last part. Once the first status exists Publish succeeds: a part or a first comment that fails
+// afterwards becomes a warning in the result (see the package documentation).
 func (c *Client) Publish(ctx context.Context, creds *publishers.Credentials, p publishers.Post) (publishers.Published, error) {
 	s, err := c.session(creds)
 	if err != nil {
@@ -75,34 +84,74 @@ func (c *Client) Publish(ctx context.Context, creds *publishers.Credentials, p p
 		return publishers.Published{}, &publishers.Error{Kind: publishers.KindPermanent, Network: Name,
 			Message: "a Mastodon post needs text or an attachment"}
 	}
-	mediaIDs := make([]string, 0, len(p.Media))
-	for i, m := range p.Media {
-		id, err := c.upload(ctx, s, i+1, m)
-		if err != nil {
-			return publishers.Published{}, err
+	total := 1 + len(p.Thread)
+	for i, part := range p.Thread {
+		// Refused before anything is sent: an empty part would stop the thread half-way.
+		if strings.TrimSpace(part.Text) == "" && len(part.Media) == 0 {
+			return publishers.Published{}, &publishers.Error{Kind: publishers.KindPermanent, Network: Name,
+				Message: fmt.Sprintf("part %d of %d of the thread has neither text nor an attachment", i+2, total)}
 		}
-		mediaIDs = append(mediaIDs, id)
 	}
-	st, err := c.createStatus(ctx, s, statusRequest{
-		Status: p.Text, MediaIDs: mediaIDs, Language: p.Language, Visibility: "public",
-	}, p.IdempotencyKey)
+	st, err := c.publishStatus(ctx, s, p.Text, p.Media, "", p.Language, p.IdempotencyKey)
 	if err != nil {
 		return publishers.Published{}, err
 	}
 	pub := st.published(c.opts.Now())
-	if strings.TrimSpace(p.FirstComment) != "" {
+	hasComment := strings.TrimSpace(p.FirstComment) != ""
+	last := st.ID
+	for i, part := range p.Thread {
+		n := i + 2 // the first post is part 1
+		reply, err := c.publishStatus(ctx, s, part.Text, part.Media, last, p.Language, partKey(p.IdempotencyKey, n-1))
+		if err != nil {
+			pub.Warnings = append(pub.Warnings, publishers.ThreadPartWarning(displayName, n, total, err, hasComment))
+			c.opts.Logger.WarnContext(ctx, "mastodon: the post was published but a later part of its thread was not",
+				"status_id", pub.ExternalID, "part", n, "parts", total, "kind", publishers.KindOf(err).String(), "error", err.Error())
+			return pub, nil
+		}
+		last = reply.ID
+	}
+	if hasComment {
 		_, err := c.createStatus(ctx, s, statusRequest{
-			Status: p.FirstComment, InReplyToID: st.ID, Language: p.Language, Visibility: "public",
+			Status: p.FirstComment, InReplyToID: last, Language: p.Language, Visibility: visibility,
 		}, FirstCommentKey(p.IdempotencyKey))
 		if err != nil {
+			pub.Warnings = append(pub.Warnings, publishers.FirstCommentWarning(displayName, err))
 			c.firstCommentFailed(ctx, pub, err)
 		}
 	}
 	return pub, nil
 }
 
+// displayName is how warnings name the network.
+const displayName = "Mastodon"
+
+// publishStatus uploads a status's attachments, then creates it, replying to replyTo when set.
+func (c *Client) publishStatus(ctx context.Context, s session, text string, media []publishers.Media, replyTo, lang, key string) (status, error) {
+	mediaIDs := make([]string, 0, len(media))
+	for i, m := range media {
+		id, err := c.upload(ctx, s, i+1, m)
+		if err != nil {
+			return status{}, err
+		}
+		mediaIDs = append(mediaIDs, id)
+	}
+	return c.createStatus(ctx, s, statusRequest{
+		Status: text, MediaIDs: mediaIDs, InReplyToID: replyTo, Language: lang, Visibility: visibility,
+	}, key)
+}
+
+// partKey is the idempotency key of part i of a thread (0 is the post itself), empty when the
+// post has none: an empty key must not become a key ("-1") shared by every post without one.
+func partKey(key string, i int) string {
+	if key == "" {
+		return ""
+	}
+	return publishers.PartKey(key, i)
+}
+
 // FirstCommentKey is the idempotency key of a post's first comment: derived from the post's
-// key so that a retried publish cannot comment twice either. Empty when the post has none.
+// key so that a retried publish cannot comment twice either. Empty when the post has none. It
+// never equals a part's key (publishers.PartKey adds a number, this a "c").
 func FirstCommentKey(key string) string {
 	if key == "" {
 		return ""

@@ -275,7 +275,7 @@ func TestUnreachableInstanceIsRetryable(t *testing.T) {
 func TestMetaDescribesMastodon(t *testing.T) {
 	m := New(Options{}).Meta()
 	if m.Name != "mastodon" || m.DisplayName != "Mastodon" || m.Connect != publishers.ConnectOAuth2 ||
-		m.Capabilities.Threads || !m.Capabilities.FirstComment || !m.Capabilities.Idempotency || !m.Capabilities.FindPublished ||
+		!m.Capabilities.Threads || !m.Capabilities.FirstComment || !m.Capabilities.Idempotency || !m.Capabilities.FindPublished ||
 		len(m.Capabilities.MediaKinds) != 3 || strings.Join(m.Capabilities.Metrics, ",") != "likes,reposts,replies,quotes" ||
 		m.Rules.Network != "mastodon" || m.Rules.MaxLength != 500 {
 		t.Errorf("meta %+v", m)
@@ -293,7 +293,7 @@ func TestInstanceRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rules.MaxLength != 5000 || rules.MaxMedia != 4 || rules.MaxImageBytes != 16777216 || rules.MaxVideoBytes != 103809024 {
+	if rules.MaxLength != 5000 || rules.MaxFirstComment != 5000 || !rules.FirstComment || rules.MaxMedia != 4 || rules.MaxImageBytes != 16777216 || rules.MaxVideoBytes != 103809024 {
 		t.Errorf("rules %+v", rules)
 	}
 	res := content.Check(rules, content.Content{Text: strings.Repeat("a", 1000)})

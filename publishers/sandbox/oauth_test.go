@@ -22,7 +22,7 @@ func TestMeta(t *testing.T) {
 		t.Errorf("meta = %+v", m)
 	}
 	c := m.Capabilities
-	if len(c.MediaKinds) != 1 || c.MediaKinds[0] != "image" || !c.FirstComment || !c.Idempotency || !c.FindPublished || c.Threads {
+	if len(c.MediaKinds) != 1 || c.MediaKinds[0] != "image" || !c.FirstComment || !c.Idempotency || !c.FindPublished || !c.Threads {
 		t.Errorf("capabilities = %+v", c)
 	}
 	if got := strings.Join(c.Metrics, ","); got != "likes,reposts,replies,quotes,impressions,clicks" {

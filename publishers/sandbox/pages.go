@@ -57,6 +57,13 @@ type postView struct {
 	PublishedISO, PublishedAt string
 	Ago                       string
 	E                         engagement
+	// Part is the post's place in its thread (1 for the first post) and Parts how many the
+	// thread has; both 0 for a post that is not part of a thread. NextPart is Part + 1.
+	Part, Parts, NextPart int
+	// RootPath links a later part to the first post of its thread.
+	RootPath string
+	// Thread holds the parts after this post, in order, shown under it.
+	Thread []postView
 }
 
 type accountView struct {
@@ -102,6 +109,7 @@ type errorData struct {
 // accountsLocked returns the accounts with their posts, newest first; only handle's when set.
 func (n *Network) accountsLocked(only string) []accountView {
 	now := n.clock()
+	children := n.repliesLocked()
 	byHandle := map[string]*accountView{}
 	var out []*accountView
 	for _, a := range n.st.Accounts {
@@ -114,8 +122,11 @@ func (n *Network) accountsLocked(only string) []accountView {
 	}
 	for i := len(n.st.Posts) - 1; i >= 0; i-- { // ids grow with time: newest first
 		p := n.st.Posts[i]
+		if p.ReplyTo != 0 {
+			continue // a later part of a thread: shown under the thread's first post
+		}
 		if v := byHandle[p.Handle]; v != nil {
-			v.Posts = append(v.Posts, n.postViewLocked(p, now))
+			v.Posts = append(v.Posts, n.threadViewLocked(p, now, children))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -145,6 +156,61 @@ func (n *Network) postViewLocked(p *post, now time.Time) postView {
 		Ago:          ago(p.PublishedAt, now),
 		E:            engagementOf(p, now),
 	}
+}
+
+// repliesLocked maps each post's id to the posts of the same account that reply to it, oldest
+// first.
+func (n *Network) repliesLocked() map[int64][]*post {
+	children := map[int64][]*post{}
+	for _, q := range n.st.Posts { // ascending ids: oldest first
+		if q.ReplyTo == 0 {
+			continue
+		}
+		if parent := n.byID[q.ReplyTo]; parent != nil && parent.Handle == q.Handle {
+			children[q.ReplyTo] = append(children[q.ReplyTo], q)
+		}
+	}
+	return children
+}
+
+// threadViewLocked is the view of p with the parts of its thread that follow it (children is
+// repliesLocked): the replies of its own account, depth first, oldest first at each step (a
+// thread is one chain; a post with several replies shows them all). A later part also says
+// where its thread starts.
+func (n *Network) threadViewLocked(p *post, now time.Time, children map[int64][]*post) postView {
+	// The first post of p's thread, and p's place in it.
+	root, part := p, 1
+	for seen := 0; root.ReplyTo != 0 && seen < len(n.st.Posts); seen++ {
+		parent := n.byID[root.ReplyTo]
+		if parent == nil {
+			break
+		}
+		root, part = parent, part+1
+	}
+	var after []*post
+	var walk func(id int64)
+	walk = func(id int64) {
+		for _, c := range children[id] {
+			after = append(after, c)
+			walk(c.ID)
+		}
+	}
+	walk(p.ID)
+	v := n.postViewLocked(p, now)
+	if part == 1 && len(after) == 0 {
+		return v
+	}
+	parts := part + len(after)
+	v.Part, v.Parts, v.NextPart = part, parts, part+1
+	if root != p {
+		v.RootPath = "/sandbox/@" + root.Handle + "/" + strconv.FormatInt(root.ID, 10)
+	}
+	for i, c := range after {
+		cv := n.postViewLocked(c, now)
+		cv.Part, cv.Parts = part+i+1, parts
+		v.Thread = append(v.Thread, cv)
+	}
+	return v
 }
 
 func (n *Network) activeLocked() []switchView {
@@ -218,7 +284,7 @@ func (n *Network) servePost(w http.ResponseWriter, r *http.Request) {
 	n.mu.Lock()
 	var pv *postView
 	if p := n.byID[id]; p != nil && p.Handle == h {
-		v := n.postViewLocked(p, n.clock())
+		v := n.threadViewLocked(p, n.clock(), n.repliesLocked())
 		pv = &v
 	}
 	n.mu.Unlock()
@@ -369,6 +435,8 @@ a{color:#0645ad}
 .handle,.meta,.stats,.hint{color:#4a4a4a}
 .stats{font-size:.9rem}
 .comment{border-left:3px solid #bbb;padding-left:.5rem}
+.thread{list-style:none;border-left:3px solid #bbb;margin:.75rem 0 0;padding-left:1rem}
+.thread li{border-top:1px dashed #bbb;padding-top:.5rem;margin-top:.5rem}
 .warn{background:#fde2e1;border:2px solid #9b1c1c;padding:.5rem .75rem}
 .ok{background:#e3f6e5;border:2px solid #1c6b2a;padding:.5rem .75rem}
 table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left}
@@ -390,12 +458,15 @@ fieldset{border:1px solid #bbb;margin:1rem 0}
 </html>
 {{end}}
 {{define "post"}}<article class="post">
-<p class="meta"><strong>{{.Name}}</strong> <span class="handle">@{{.Handle}}</span> · <a href="{{.Path}}"><time datetime="{{.PublishedISO}}" title="{{.PublishedAt}}">{{.Ago}}</time></a></p>
+{{template "body" .}}
+{{if .Thread}}<ol class="thread" start="{{.NextPart}}" aria-label="The rest of the thread">{{range .Thread}}<li>{{template "body" .}}</li>
+{{end}}</ol>
+{{end}}</article>{{end}}
+{{define "body"}}<p class="meta"><strong>{{.Name}}</strong> <span class="handle">@{{.Handle}}</span> · <a href="{{.Path}}"><time datetime="{{.PublishedISO}}" title="{{.PublishedAt}}">{{.Ago}}</time></a>{{if .Parts}} · <span class="part">Part {{.Part}} of {{.Parts}}</span>{{if .RootPath}} of <a href="{{.RootPath}}">a thread</a>{{end}}{{end}}</p>
 <p class="text"{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Text}}</p>
 {{range .Media}}<p class="media">Image ({{.MIME}}, {{.Size}} bytes): {{if .AltText}}“{{.AltText}}”{{else}}no description{{end}}</p>
 {{end}}{{if .FirstComment}}<p class="comment"><strong>First comment:</strong> {{.FirstComment}}</p>
-{{end}}<p class="stats">{{.E.Likes}} likes · {{.E.Reposts}} reposts · {{.E.Replies}} replies · {{.E.Quotes}} quotes · {{.E.Impressions}} impressions · {{.E.Clicks}} link clicks</p>
-</article>{{end}}
+{{end}}<p class="stats">{{.E.Likes}} likes · {{.E.Reposts}} reposts · {{.E.Replies}} replies · {{.E.Quotes}} quotes · {{.E.Impressions}} impressions · {{.E.Clicks}} link clicks</p>{{end}}
 {{define "active"}}{{if .Active}}<p class="warn">Failure switches are on:{{range .Active}} {{.Label}} ({{.Count}} more{{if .Scope}}, @{{.Scope}} only{{end}});{{end}} <a href="/sandbox/switches">change them</a>.</p>{{end}}{{end}}
 {{define "account"}}<section aria-labelledby="acct-{{.Handle}}">
 <h2 id="acct-{{.Handle}}"><a href="{{.Path}}">{{.Name}}</a> <span class="handle">@{{.Handle}}</span></h2>
@@ -405,7 +476,7 @@ fieldset{border:1px solid #bbb;margin:1rem 0}
 const indexTmpl = `{{define "content"}}<h1>Sandbox posts</h1>
 {{template "active" .}}
 {{if not .Accounts}}<p>No accounts yet. In Herald, connect a channel on <strong>Sandbox (demo network)</strong>: the sandbox asks you to allow it, then every post Herald publishes there shows up on this page, with engagement that grows over time.</p>
-{{end}}<p>Write <strong>#fail</strong> in a post to see how Herald shows a post the network refuses, or use the <a href="/sandbox/switches">failure switches</a> for rate limits, outages, expired tokens and timeouts.</p>
+{{end}}<p>Write <strong>#fail</strong> in a post to see how Herald shows a post the network refuses (in a later part of a thread, to see a thread cut short), or use the <a href="/sandbox/switches">failure switches</a> for rate limits, outages, expired tokens and timeouts.</p>
 {{range .Accounts}}{{template "account" .}}
 {{end}}{{end}}`
 
@@ -418,7 +489,7 @@ const postTmpl = `{{define "content"}}<h1>Post by {{.Post.Name}}</h1>
 <p><a href="/sandbox/@{{.Post.Handle}}">More from @{{.Post.Handle}}</a> · <a href="/sandbox/">All sandbox posts</a></p>{{end}}`
 
 const switchesTmpl = `{{define "content"}}<h1>Failure switches</h1>
-<p>Make the next posts fail the way real networks fail, to see how Herald copes. Each number is how many of the next posts are affected; 0 turns a switch off. Switches for one account are used before those for every account, and one post meets at most one failure. Switches are forgotten when Herald restarts.</p>
+<p>Make the next posts fail the way real networks fail, to see how Herald copes. Each number is how many of the next posts are affected; 0 turns a switch off. Switches for one account are used before those for every account, and one post meets at most one failure; each part of a thread counts as a post. Switches are forgotten when Herald restarts.</p>
 {{if .Saved}}<p class="ok" role="status">Saved.</p>{{end}}
 <h2>Now</h2>
 {{if .Active}}<table>

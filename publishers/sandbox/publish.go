@@ -24,6 +24,14 @@ import (
 //     meets the Reject switch is refused (KindPermanent).
 //  5. The post is stored; with the TimeoutAfterAccept switch the call then fails with KindUnknown
 //     as if the answer was lost, and FindPublished finds the post.
+//
+// The later parts of a thread are posts of their own that reply to the part before them (the
+// sandbox's "create post" call takes the post it replies to), created one call after the other
+// under their own keys (publishers.PartKey), each going through the steps above: every part meets
+// the failure switches, and a part with #fail is refused. The first comment goes with the last
+// part, as it goes with the post itself when there is no thread, so it is shown under the last
+// part. Once the first post exists Publish succeeds: a part that fails stops the thread there
+// (the parts after it and the first comment are not sent) and becomes a Published.Warnings entry.
 func (n *Network) Publish(ctx context.Context, creds *publishers.Credentials, p publishers.Post) (publishers.Published, error) {
 	if err := ctx.Err(); err != nil {
 		return publishers.Published{}, &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
@@ -38,37 +46,103 @@ func (n *Network) Publish(ctx context.Context, creds *publishers.Credentials, p 
 	} else if changed {
 		*creds, refreshed = *nc, true
 	}
+	total := 1 + len(p.Thread)
+	// commentOn gives the first comment to the last part: the one it replies to.
+	commentOn := func(i int) string {
+		if i == total-1 {
+			return p.FirstComment
+		}
+		return ""
+	}
 	media, err := readMedia(ctx, p.Media)
 	if err != nil {
 		return publishers.Published{}, err
 	}
+	first, err := n.create(ctx, creds, &refreshed, createRequest{Key: p.IdempotencyKey, Text: p.Text,
+		FirstComment: commentOn(0), Language: p.Language}, media)
+	if err != nil {
+		return publishers.Published{}, err
+	}
+	res := first.res
+	hasComment := strings.TrimSpace(p.FirstComment) != ""
+	last := first.id
+	for i, part := range p.Thread {
+		var got created
+		media, err := readMedia(ctx, part.Media)
+		if err == nil {
+			got, err = n.create(ctx, creds, &refreshed, createRequest{Key: partKey(p.IdempotencyKey, i+1), Text: part.Text,
+				FirstComment: commentOn(i + 1), Language: p.Language, ReplyTo: last}, media)
+		}
+		if err != nil {
+			res.Warnings = append(res.Warnings, publishers.ThreadPartWarning(displayName, i+2, total, err, hasComment))
+			n.log.Warn("sandbox: the post was published but a later part of its thread was not",
+				"post_id", res.ExternalID, "part", i+2, "parts", total, "kind", publishers.KindOf(err).String())
+			return res, nil
+		}
+		last = got.id
+	}
+	return res, nil
+}
+
+// displayName is how warnings name the sandbox.
+const displayName = "the sandbox"
+
+// partKey is the idempotency key of part i of a thread (0 is the post itself), empty when the
+// post has none: an empty key must not become a key ("-1") shared by every post without one.
+func partKey(key string, i int) string {
+	if key == "" {
+		return ""
+	}
+	return publishers.PartKey(key, i)
+}
+
+// createRequest is one call of the sandbox's "create post" API.
+type createRequest struct {
+	Key, Text, FirstComment, Language string
+	// ReplyTo is the id of the post this one replies to (0: none).
+	ReplyTo int64
+}
+
+// created is what a create call answers: the post's id and its Published.
+type created struct {
+	id  int64
+	res publishers.Published
+}
+
+// create makes one create call, refreshing the token once when the sandbox says it expired
+// (refreshed records that it was, for the whole publish).
+func (n *Network) create(ctx context.Context, creds *publishers.Credentials, refreshed *bool, req createRequest, media []mediaInfo) (created, error) {
+	if err := ctx.Err(); err != nil {
+		return created{}, &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
+			Message: "the publish was cancelled before it was sent", Err: err}
+	}
 	for {
-		res, perr := n.publishOnce(creds, p, media)
+		c, perr := n.publishOnce(creds, req, media)
 		// The sandbox may consider a token expired, or have forgotten it, when the credentials
 		// did not say so (they carry no expiry, or a clock disagrees): refresh once and try
 		// again, as the oauth2 package's transports do.
-		if perr != nil && (perr.Code == "token_expired" || perr.Code == "invalid_token") && !refreshed && creds.RefreshToken != "" {
+		if perr != nil && (perr.Code == "token_expired" || perr.Code == "invalid_token") && !*refreshed && creds.RefreshToken != "" {
 			nc, err := n.refresh(ctx, creds)
 			if err != nil {
-				return publishers.Published{}, err
+				return created{}, err
 			}
-			*creds, refreshed = *nc, true
+			*creds, *refreshed = *nc, true
 			continue
 		}
 		if perr != nil {
-			return publishers.Published{}, perr
+			return created{}, perr
 		}
-		return res, nil
+		return c, nil
 	}
 }
 
 // publishOnce is one call of the sandbox's "create post" API.
-func (n *Network) publishOnce(creds *publishers.Credentials, p publishers.Post, media []mediaInfo) (publishers.Published, *publishers.Error) {
+func (n *Network) publishOnce(creds *publishers.Credentials, req createRequest, media []mediaInfo) (created, *publishers.Error) {
 	n.mu.Lock()
 	acct, perr := n.authenticateLocked(creds)
 	if perr != nil {
 		n.mu.Unlock()
-		return publishers.Published{}, perr
+		return created{}, perr
 	}
 	h := acct.Handle
 	if k, ok := n.takeFailureLocked(h, requestFailures); ok {
@@ -79,32 +153,38 @@ func (n *Network) publishOnce(creds *publishers.Credentials, p publishers.Post, 
 		if k == ExpiredToken {
 			n.save()
 		}
-		return publishers.Published{}, n.failure(k, h)
+		return created{}, n.failure(k, h)
 	}
-	if p.IdempotencyKey != "" {
-		if old := n.byKey[postKey(h, p.IdempotencyKey)]; old != nil {
-			res := n.published(old)
+	if req.Key != "" {
+		if old := n.byKey[postKey(h, req.Key)]; old != nil {
+			c := created{id: old.ID, res: n.published(old)}
 			n.mu.Unlock()
-			return res, nil
+			return c, nil
 		}
 	}
-	if perr := refusal(p, media); perr != nil {
+	if req.ReplyTo != 0 && n.byID[req.ReplyTo] == nil {
 		n.mu.Unlock()
-		return publishers.Published{}, perr
+		return created{}, &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Status: http.StatusNotFound, Code: "not_found",
+			Message: "Sandbox refused the post: the post it replies to does not exist."}
+	}
+	if perr := refusal(req, media); perr != nil {
+		n.mu.Unlock()
+		return created{}, perr
 	}
 	k, _ := n.takeFailureLocked(h, postFailures)
 	if k == Reject {
 		n.mu.Unlock()
-		return publishers.Published{}, n.failure(k, h)
+		return created{}, n.failure(k, h)
 	}
 	sp := &post{
 		ID:             n.st.NextID,
 		Handle:         h,
-		IdempotencyKey: p.IdempotencyKey,
-		Text:           p.Text,
-		FirstComment:   p.FirstComment,
-		Language:       p.Language,
+		IdempotencyKey: req.Key,
+		Text:           req.Text,
+		FirstComment:   req.FirstComment,
+		Language:       req.Language,
 		Media:          media,
+		ReplyTo:        req.ReplyTo,
 		PublishedAt:    n.clock(),
 	}
 	n.st.NextID++
@@ -113,17 +193,17 @@ func (n *Network) publishOnce(creds *publishers.Credentials, p publishers.Post, 
 	if sp.IdempotencyKey != "" {
 		n.byKey[postKey(h, sp.IdempotencyKey)] = sp
 	}
-	res := n.published(sp)
+	c := created{id: sp.ID, res: n.published(sp)}
 	n.mu.Unlock()
 	n.save()
 	if k == TimeoutAfterAccept {
-		return publishers.Published{}, n.failure(k, h)
+		return created{}, n.failure(k, h)
 	}
-	return res, nil
+	return c, nil
 }
 
 // refusal checks a post against the sandbox's content rules and the #fail hashtag.
-func refusal(p publishers.Post, media []mediaInfo) *publishers.Error {
+func refusal(p createRequest, media []mediaInfo) *publishers.Error {
 	c := content.Content{Text: p.Text, FirstComment: p.FirstComment}
 	for _, m := range media {
 		c.Media = append(c.Media, content.Media{Kind: content.MediaKind(m.Kind), MIME: m.MIME, SizeBytes: m.Size, AltText: m.AltText})
@@ -186,7 +266,8 @@ func readMedia(ctx context.Context, ms []publishers.Media) ([]mediaInfo, error) 
 	return out, nil
 }
 
-// FindPublished looks the post up by its idempotency key on the credentials' account.
+// FindPublished looks the post up by its idempotency key on the credentials' account, and the
+// later parts of its thread by theirs: a part that is missing makes a warning that says so.
 func (n *Network) FindPublished(_ context.Context, creds *publishers.Credentials, p publishers.Post) (*publishers.Published, error) {
 	if p.IdempotencyKey == "" {
 		return nil, publishers.Errorf(Name, publishers.KindUnknown, 0, "without an idempotency key the sandbox cannot tell whether the post was published")
@@ -202,6 +283,16 @@ func (n *Network) FindPublished(_ context.Context, creds *publishers.Credentials
 		return nil, nil
 	}
 	res := n.published(old)
+	// The parts of a thread are looked up by their own keys: a sure answer, since the sandbox
+	// keeps every post. The first comment goes with the last part, so it is missing exactly
+	// when a part is.
+	total := 1 + len(p.Thread)
+	for i := 1; i < total; i++ {
+		if n.byKey[postKey(acct.Handle, partKey(p.IdempotencyKey, i))] == nil {
+			res.Warnings = append(res.Warnings, publishers.MissingAfterFoundWarning(displayName, i+1, total, strings.TrimSpace(p.FirstComment) != ""))
+			break
+		}
+	}
 	return &res, nil
 }
 

@@ -15,11 +15,15 @@
 //     GET /sandbox/api/me), with a consent page where the person picks the name of their pretend
 //     account. Access tokens expire after an hour; refresh tokens rotate on every use.
 //   - Publishing: posts are kept in memory (and in Options.StatePath when it is set), deduplicated
-//     by Herald's idempotency key, and shown on /sandbox/ and /sandbox/@{handle}/{id}.
+//     by Herald's idempotency key, and shown on /sandbox/ and /sandbox/@{handle}/{id}. The later
+//     parts of a thread are posts that reply to the part before, shown under the first post;
+//     the first comment is shown under the last part.
 //   - Engagement that grows with the time since publication, deterministically (see Metrics).
 //   - Failures, switched on from the page /sandbox/switches or with SetFailure: a rate limit, a
 //     5xx, a revoked token, a timeout after the post was accepted, and a refusal. A post whose text
-//     carries the hashtag #fail is always refused, so a failure can be seen without any switch.
+//     carries the hashtag #fail is always refused, so a failure can be seen without any switch;
+//     #fail in a later part of a thread shows a thread cut short. Each part of a thread is a post
+//     of its own for the switches.
 //
 // Everything the sandbox shows says "Sandbox — not a real network"; nothing leaves the process.
 package sandbox
@@ -190,6 +194,7 @@ func (n *Network) Meta() publishers.Meta {
 		Connect:     publishers.ConnectOAuth2,
 		Capabilities: publishers.Capabilities{
 			MediaKinds:    []content.MediaKind{content.KindImage},
+			Threads:       true, // later parts reply to the part before (post.ReplyTo)
 			FirstComment:  true,
 			Idempotency:   true,
 			FindPublished: true,

@@ -57,7 +57,10 @@ type post struct {
 	FirstComment   string      `json:"first_comment,omitempty"`
 	Language       string      `json:"language,omitempty"`
 	Media          []mediaInfo `json:"media,omitempty"`
-	PublishedAt    time.Time   `json:"published_at"`
+	// ReplyTo is the id of the post this one replies to: a later part of a thread replies to
+	// the part before it. 0 for a post that replies to nothing.
+	ReplyTo     int64     `json:"reply_to,omitempty"`
+	PublishedAt time.Time `json:"published_at"`
 }
 
 // mediaInfo describes an attachment; the sandbox reads the bytes (as a network would upload

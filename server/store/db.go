@@ -162,6 +162,10 @@ func finishMySQL(cfg *mysql.Config) (Location, error) {
 	}
 	cfg.Params["time_zone"] = "'+00:00'"
 	cfg.Collation = "utf8mb4_unicode_ci"
+	// Parameters are interpolated by the driver (escaped for utf8mb4) instead of each statement
+	// being prepared, run and closed on the server: one round trip per statement instead of three,
+	// which is most of a burst's database time.
+	cfg.InterpolateParams = true
 	return Location{Dialect: MySQL, DSN: cfg.FormatDSN()}, nil
 }
 

@@ -234,3 +234,32 @@ func (s *Store) PeekOAuthState(ctx context.Context, hash string) (*OAuthState, e
 	}
 	return &st, nil
 }
+
+// NotifyOnce records n unless the workspace already has a notification of the same kind for the
+// same channel created since since; it reports whether n was recorded. The channel's row is
+// locked meanwhile, so two workers cannot both record it.
+func (s *Store) NotifyOnce(ctx context.Context, n *Notification, since time.Time) (bool, error) {
+	created := false
+	err := s.tx(ctx, func(db *gorm.DB) error {
+		created = false
+		if n.ChannelID != nil {
+			var c Channel
+			if err := s.lockForUpdate(db).Select("id").Where("id = ?", *n.ChannelID).Take(&c).Error; err != nil {
+				return err
+			}
+		}
+		q := db.Model(&Notification{}).Where("workspace_id = ? AND kind = ? AND created_at >= ?", n.WorkspaceID, n.Kind, dbTime(since))
+		if n.ChannelID != nil {
+			q = q.Where("channel_id = ?", *n.ChannelID)
+		}
+		var seen int64
+		if err := q.Count(&seen).Error; err != nil || seen > 0 {
+			return err
+		}
+		n.CreatedAt = s.now()
+		n.Message = truncate(n.Message, 2000)
+		created = true
+		return db.Create(n).Error
+	})
+	return created, err
+}

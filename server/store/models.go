@@ -112,8 +112,11 @@ type Post struct {
 	Revision    int
 	ScheduledAt *time.Time
 	TimeZone    string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Thread holds the later parts of a thread, published as replies to the first on every
+	// target (each network's rules permitting).
+	Thread    []ThreadPart `gorm:"serializer:json"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 
 	Labels  []PostLabel `gorm:"foreignKey:PostID"`
 	Targets []Target    `gorm:"foreignKey:PostID"`
@@ -124,6 +127,12 @@ type PostLabel struct {
 	PostID      int64 `gorm:"primaryKey"`
 	WorkspaceID int64
 	Label       string `gorm:"primaryKey"`
+}
+
+// ThreadPart is one later part of a thread, stored as JSON.
+type ThreadPart struct {
+	Text  string  `json:"text"`
+	Media []Media `json:"media,omitempty"`
 }
 
 // Media is one attachment of a target, stored as JSON.
@@ -279,6 +288,13 @@ const (
 	NotifyNeedsReconnect = "needs_reconnect"
 	NotifyTokenExpiring  = "token_expiring"
 	NotifyAlarm          = "alarm"
+	// NotifyWarning: a post was published, but something after it was refused (a first comment,
+	// a later part of a thread).
+	NotifyWarning = "warning"
+	// NotifyQuotaLow: a channel's posting allowance on its network is nearly used up;
+	// NotifyQuotaExhausted: it is used up, and the channel's posts wait for it to reset.
+	NotifyQuotaLow       = "quota_low"
+	NotifyQuotaExhausted = "quota_exhausted"
 )
 
 // Notification tells people in a workspace that something needs them.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -29,6 +30,7 @@ type PostInput struct {
 	Campaign string
 	Labels   []string
 	Targets  []TargetInput
+	Thread   []ThreadPart
 }
 
 // PostEdit changes a post's content; nil fields are unchanged.
@@ -38,16 +40,17 @@ type PostEdit struct {
 	Campaign *string
 	Labels   *[]string
 	Targets  *[]TargetInput
+	Thread   *[]ThreadPart
 }
 
 func (e PostEdit) empty() bool {
-	return e.Title == nil && e.Body == nil && e.Campaign == nil && e.Labels == nil && e.Targets == nil
+	return e.Title == nil && e.Body == nil && e.Campaign == nil && e.Labels == nil && e.Targets == nil && e.Thread == nil
 }
 
 // CreatePost stores a new draft with its labels and targets, all or nothing.
 func (s *Store) CreatePost(ctx context.Context, workspaceID int64, author Actor, in PostInput, scheduledAt *time.Time, tz string) (*Post, error) {
 	p := &Post{
-		WorkspaceID: workspaceID, AuthorID: author.UserID, Title: in.Title, Body: in.Body,
+		WorkspaceID: workspaceID, AuthorID: author.UserID, Title: in.Title, Body: in.Body, Thread: in.Thread,
 		Campaign: in.Campaign, Status: string(workflow.Draft), Revision: 1, ScheduledAt: utcPtr(scheduledAt), TimeZone: tz,
 	}
 	err := s.tx(ctx, func(db *gorm.DB) error {
@@ -77,7 +80,7 @@ func (s *Store) DuplicatePost(ctx context.Context, workspaceID, id int64, a Acto
 	if err != nil {
 		return nil, err
 	}
-	in := PostInput{Title: src.Title, Body: src.Body, Campaign: src.Campaign}
+	in := PostInput{Title: src.Title, Body: src.Body, Campaign: src.Campaign, Thread: src.Thread}
 	if in.Title != "" {
 		in.Title = truncate("Copy of "+in.Title, 200)
 	}
@@ -264,6 +267,18 @@ func (s *Store) applyResult(db *gorm.DB, p *Post, act PostAction, res workflow.R
 		if e := act.Edit.Campaign; e != nil && *e != p.Campaign {
 			changes["campaign"], p.Campaign = *e, *e
 			fields = append(fields, "campaign")
+		}
+		if e := act.Edit.Thread; e != nil && !sameThread(*e, p.Thread) {
+			p.Thread = *e
+			raw, err := json.Marshal(p.Thread)
+			if err != nil {
+				return err
+			}
+			changes["thread"] = string(raw)
+			if len(p.Thread) == 0 {
+				changes["thread"] = nil
+			}
+			fields = append(fields, "thread")
 		}
 		if act.Edit.Labels != nil {
 			if err := s.replaceLabels(db, p, *act.Edit.Labels); err != nil {
@@ -560,4 +575,11 @@ func (s *Store) syncDue(db *gorm.DB, p *Post, res workflow.Result, sched *time.T
 		return q().Where("status IN ?", []string{TargetPending, TargetHeld}).Updates(map[string]any{"due_at": nil, "updated_at": now}).Error
 	}
 	return nil
+}
+
+// sameThread reports whether two threads say the same.
+func sameThread(a, b []ThreadPart) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return len(a) == len(b) && string(ja) == string(jb)
 }

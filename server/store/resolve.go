@@ -64,7 +64,7 @@ func (s *Store) ResolveTarget(ctx context.Context, workspaceID, postID, targetID
 			}
 			p.Status = string(workflow.Publishing)
 		}
-		return s.settlePost(db, &p)
+		return s.settlePosts(db, []*Post{&p})
 	})
 }
 

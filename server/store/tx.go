@@ -64,13 +64,18 @@ func (a Actor) id() *int64 {
 
 // audit writes one audit event inside the caller's transaction.
 func (s *Store) audit(db *gorm.DB, ws int64, a Actor, action, entity string, entityID int64, summary string) error {
+	ev := s.auditEvent(ws, a, action, entity, entityID, summary)
+	return db.Create(&ev).Error
+}
+
+// auditEvent makes an audit event, for callers that write many at once.
+func (s *Store) auditEvent(ws int64, a Actor, action, entity string, entityID int64, summary string) AuditEvent {
 	// The columns hold 1000 and 200 characters (not bytes) on MySQL, which refuses longer values
 	// and text cut inside a character; the label can be a 200-character name plus a token's name.
-	summary = truncate(summary, 1000)
-	return db.Create(&AuditEvent{
+	return AuditEvent{
 		WorkspaceID: ws, ActorID: a.id(), ActorLabel: truncate(a.Label, 200), Action: action,
-		EntityType: entity, EntityID: entityID, Summary: summary, At: s.now(),
-	}).Error
+		EntityType: entity, EntityID: entityID, Summary: truncate(summary, 1000), At: s.now(),
+	}
 }
 
 // skipLocked makes a MySQL locking read skip rows other transactions hold.

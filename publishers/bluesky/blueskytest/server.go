@@ -8,7 +8,9 @@
 // query parameters, and app.bsky.feed.post records with their facets, embeds and blob
 // references), sends ratelimit-* headers on every answer, behaves like Bluesky where Bluesky is
 // surprising (a reused record key is a 500), and can be told to fail in the ways the network
-// fails: expired tokens, 429s, 5xx, and a record created whose answer never comes.
+// fails: expired tokens, 429s, 5xx, a record created whose answer never comes, and any of these
+// aimed at the n-th post of a reply chain (Fault.Part, FailPart) to fail one part of a thread.
+// Replies must point at posts the fake holds, with their CIDs (see createRecord).
 //
 // It counts what happened (sessions created, records per key and per text) so tests can assert
 // that a post went out exactly once and that a session was reused rather than recreated.
@@ -154,6 +156,8 @@ type Fault struct {
 	Authed bool
 	// Times is how many calls the fault answers; zero means one.
 	Times int
+	// Skip is how many matching calls go through before the fault answers one.
+	Skip int
 	// Status, Error and Message make the answer: {"error": Error, "message": Message}.
 	Status         int
 	Error, Message string
@@ -163,6 +167,10 @@ type Fault struct {
 	AfterWrite bool
 	// Hang never answers: the handler waits until the client gives up or the server closes.
 	Hang bool
+	// Part, when not zero, restricts the fault to createRecord calls whose post would be the
+	// Part-th of a reply chain: 1 is a post that replies to nothing, 2 a reply to one, 3 a reply
+	// to a reply (the parts of a thread in order, then its first comment one further).
+	Part int
 }
 
 // NewServer starts a fake PDS for the test; it is closed when the test ends.
@@ -271,6 +279,12 @@ func (s *Server) RateLimitNext(method string, reset time.Time) {
 // FailNext answers the next n calls of method with status and an XRPC error.
 func (s *Server) FailNext(method string, n, status int, code, message string) {
 	s.Inject(Fault{Method: method, Times: n, Status: status, Error: code, Message: message})
+}
+
+// FailPart answers the next createRecord of the n-th post of a reply chain (see Fault.Part) with
+// status and an XRPC error, storing nothing: the n-th part of a thread is refused.
+func (s *Server) FailPart(n, status int, code, message string) {
+	s.Inject(Fault{Method: CreateRecord, Part: n, Status: status, Error: code, Message: message})
 }
 
 // HangAfterCreate makes the next createRecord store its record and then never answer, until the
@@ -421,7 +435,7 @@ func (s *Server) handler(appView bool) http.Handler {
 		if s.lex != nil {
 			c.validate = &validator{lex: s.lex, blobs: s.blobLookup}
 		}
-		if f := s.takeFault(nsid, m.authed && !appView, false); f != nil {
+		if f := s.takeFault(nsid, m.authed && !appView, false, 0, false); f != nil {
 			s.answerFault(w, r, f)
 			return
 		}
@@ -447,12 +461,22 @@ func (s *Server) handler(appView bool) http.Handler {
 	})
 }
 
-// takeFault returns and consumes the first queued fault for the call.
-func (s *Server) takeFault(nsid string, authed, afterWrite bool) *Fault {
+// takeFault returns and consumes the first queued fault for the call. part is the position of a
+// createRecord's post in its reply chain (0 before the body is read): a fault for a part matches
+// only that part, and partOnly takes faults for a part alone (those for any call were taken
+// before the body was read).
+func (s *Server) takeFault(nsid string, authed, afterWrite bool, part int, partOnly bool) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
 		if f.Method != "" && f.Method != nsid || f.Authed && !authed || f.AfterWrite != afterWrite {
+			continue
+		}
+		if f.Part != 0 && f.Part != part || f.Part == 0 && partOnly {
+			continue
+		}
+		if f.Skip > 0 {
+			f.Skip--
 			continue
 		}
 		f.Times--
@@ -731,6 +755,17 @@ func (s *Server) createRecord(w http.ResponseWriter, r *http.Request, c *callCtx
 		writeError(w, http.StatusBadRequest, "InvalidRequest", "Invalid "+collection+" record: "+err.Error())
 		return
 	}
+	s.mu.Lock()
+	part, err := s.checkReplyLocked(rec)
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "InvalidRequest", "Invalid "+collection+" record: "+err.Error())
+		return
+	}
+	if f := s.takeFault(c.nsid, true, false, part, true); f != nil {
+		s.answerFault(w, r, f)
+		return
+	}
 	raw, _ := json.Marshal(rec)
 	s.mu.Lock()
 	if rkey == "" {
@@ -750,7 +785,7 @@ func (s *Server) createRecord(w http.ResponseWriter, r *http.Request, c *callCtx
 	s.texts[text]++
 	s.mu.Unlock()
 
-	if f := s.takeFault(c.nsid, true, true); f != nil {
+	if f := s.takeFault(c.nsid, true, true, part, false); f != nil {
 		s.answerFault(w, r, f)
 		return
 	}
@@ -812,6 +847,68 @@ func (s *Server) checkPost(rec map[string]any, v *validator) error {
 		}
 	}
 	return nil
+}
+
+// checkReplyLocked checks a post's reply refs and returns the post's position in its reply chain
+// (1 for a post that replies to nothing). A PDS stores a reply to a post it has never seen, and
+// the AppView shows it as a reply to a deleted post; the fake is stricter, so that a client's
+// broken thread shows in its tests: both refs must name a post this fake holds, with that post's
+// CID, and root must be the root of parent's thread (parent itself when parent replies to
+// nothing), as Bluesky's apps build a thread. The caller holds s.mu.
+func (s *Server) checkReplyLocked(rec map[string]any) (int, error) {
+	reply, ok := rec["reply"].(map[string]any)
+	if !ok {
+		return 1, nil
+	}
+	refs := map[string]*Record{}
+	for _, name := range []string{"root", "parent"} {
+		ref, _ := reply[name].(map[string]any)
+		uri, _ := ref["uri"].(string)
+		cid, _ := ref["cid"].(string)
+		stored := s.recordByURILocked(uri)
+		switch {
+		case stored == nil:
+			return 0, fmt.Errorf("reply.%s names %s, which this fake does not hold (Bluesky would show a reply to a deleted post)", name, uri)
+		case stored.CID != cid:
+			return 0, fmt.Errorf("reply.%s's cid %s is not the cid of %s (%s)", name, cid, uri, stored.CID)
+		}
+		refs[name] = stored
+	}
+	wantRoot := refs["parent"].URI
+	if pr, ok := refs["parent"].Value["reply"].(map[string]any); ok {
+		root, _ := pr["root"].(map[string]any)
+		wantRoot, _ = root["uri"].(string)
+	}
+	if refs["root"].URI != wantRoot {
+		return 0, fmt.Errorf("reply.root is %s, but the thread of reply.parent starts at %s", refs["root"].URI, wantRoot)
+	}
+	return s.chainPositionLocked(refs["parent"]) + 1, nil
+}
+
+// chainPositionLocked is a stored post's position in its reply chain. The caller holds s.mu.
+func (s *Server) chainPositionLocked(rec *Record) int {
+	n := 1
+	for seen := 0; rec != nil && seen <= len(s.records); seen++ {
+		reply, ok := rec.Value["reply"].(map[string]any)
+		if !ok {
+			return n
+		}
+		parent, _ := reply["parent"].(map[string]any)
+		uri, _ := parent["uri"].(string)
+		rec = s.recordByURILocked(uri)
+		n++
+	}
+	return n
+}
+
+// recordByURILocked returns the stored post with this at:// URI, or nil. The caller holds s.mu.
+func (s *Server) recordByURILocked(uri string) *Record {
+	prefix := "at://" + s.DID + "/" + postCollection + "/"
+	rkey, ok := strings.CutPrefix(uri, prefix)
+	if !ok {
+		return nil
+	}
+	return s.records[rkey]
 }
 
 func (s *Server) getRecord(w http.ResponseWriter, r *http.Request, c *callCtx) {

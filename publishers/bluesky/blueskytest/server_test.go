@@ -260,3 +260,76 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("records created = %d, want 1", n)
 	}
 }
+
+// Replies must name posts the fake holds, with their CIDs and the thread's root; faults can be
+// aimed at the n-th post of a reply chain.
+func TestRepliesAndPartFaults(t *testing.T) {
+	s := NewServer(t, Options{})
+	x := login(t, s)
+	create := func(text string, reply map[string]any) (int, map[string]any) {
+		t.Helper()
+		extra := map[string]any{}
+		if reply != nil {
+			extra["reply"] = reply
+		}
+		st, out, _ := x.do("POST", CreateRecord, nil, map[string]any{"repo": s.DID, "collection": "app.bsky.feed.post", "record": post(text, extra)})
+		return st, out
+	}
+	ref := func(out map[string]any) map[string]any { return map[string]any{"uri": out["uri"], "cid": out["cid"]} }
+	refs := func(root, parent map[string]any) map[string]any {
+		return map[string]any{"root": root, "parent": parent}
+	}
+
+	st, one := create("1/3", nil)
+	if st != 200 {
+		t.Fatalf("root: %d %v", st, one)
+	}
+	st, two := create("2/3", refs(ref(one), ref(one)))
+	if st != 200 {
+		t.Fatalf("part 2: %d %v", st, two)
+	}
+	missing := map[string]any{"uri": "at://" + s.DID + "/app.bsky.feed.post/3jzfcijpj2z2a", "cid": one["cid"]}
+	wrongCID := map[string]any{"uri": two["uri"], "cid": one["cid"]}
+	for _, tc := range []struct {
+		name  string
+		reply map[string]any
+		want  string
+	}{
+		{"parent missing", refs(ref(one), missing), "does not hold"},
+		{"root missing", refs(missing, ref(two)), "does not hold"},
+		{"stale cid", refs(ref(one), wrongCID), "is not the cid"},
+		{"wrong root", refs(ref(two), ref(two)), "thread of reply.parent starts at " + one["uri"].(string)},
+		{"not a strong ref", refs(ref(one), map[string]any{"uri": two["uri"]}), "cid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, out := create("3/3", tc.reply)
+			if msg, _ := out["message"].(string); st != 400 || out["error"] != "InvalidRequest" || !strings.Contains(msg, tc.want) {
+				t.Errorf("%d %v, want 400 InvalidRequest with %q", st, out, tc.want)
+			}
+		})
+	}
+
+	// A fault for part 3 lets other posts through and hits the third of a chain only; Skip lets
+	// calls through first.
+	s.FailPart(3, 503, "", "")
+	if st, _ := create("unrelated", nil); st != 200 {
+		t.Fatalf("a post that replies to nothing: %d", st)
+	}
+	if st, _ := create("another reply to the root", refs(ref(one), ref(one))); st != 200 {
+		t.Fatalf("another part 2: %d", st)
+	}
+	if st, _ := create("3/3", refs(ref(one), ref(two))); st != 503 {
+		t.Fatalf("part 3 under the fault: %d, want 503", st)
+	}
+	st, three := create("3/3", refs(ref(one), ref(two)))
+	if st != 200 {
+		t.Fatalf("part 3 once the fault is used: %d %v", st, three)
+	}
+	s.Inject(Fault{Method: CreateRecord, Skip: 1, Status: 502})
+	if st, _ := create("passes", nil); st != 200 {
+		t.Fatalf("skipped call: %d", st)
+	}
+	if st, _ := create("fails", nil); st != 502 {
+		t.Fatalf("call after the skip: %d", st)
+	}
+}

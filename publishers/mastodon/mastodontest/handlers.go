@@ -23,6 +23,7 @@ var routeScopes = map[string][]string{
 	"GET /api/v1/accounts/verify_credentials": {"profile", "read:accounts"},
 	"POST /api/v1/statuses":                   {"write:statuses"},
 	"GET /api/v1/statuses/{id}":               {"read:statuses"},
+	"GET /api/v1/statuses/{id}/context":       {"read:statuses"},
 	"GET /api/v1/accounts/{id}/statuses":      {"read:statuses"},
 	"POST /api/v2/media":                      {"write:media"},
 	"GET /api/v1/media/{id}":                  {"write:media"},
@@ -50,6 +51,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/accounts/verify_credentials", s.verifyCredentials)
 	mux.HandleFunc("POST /api/v1/statuses", s.createStatus)
 	mux.HandleFunc("GET /api/v1/statuses/{id}", s.getStatus)
+	mux.HandleFunc("GET /api/v1/statuses/{id}/context", s.statusContext)
 	mux.HandleFunc("GET /api/v1/accounts/{id}/statuses", s.accountStatuses)
 	mux.HandleFunc("POST /api/v2/media", s.uploadMedia)
 	mux.HandleFunc("GET /api/v1/media/{id}", s.getMedia)
@@ -88,7 +90,7 @@ func (s *Server) serve(mux http.Handler, w http.ResponseWriter, r *http.Request)
 	now := s.clock()
 	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	exceeded := s.countRate(w, r, now)
-	f := s.takeFault(r)
+	f := s.takeFault(r, body)
 	if f != nil && !f.AcceptThenHang && !f.AcceptThenDrop {
 		s.writeFault(w, *f, now)
 		return
@@ -805,6 +807,71 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, j)
+}
+
+// Context limits of Mastodon's ContextsController: a signed-in viewer gets up to contextLimit
+// ancestors and descendants at any depth; an anonymous one fewer, and descendants only so deep.
+const (
+	contextLimit         = 4096
+	anonAncestorsLimit   = 40
+	anonDescendantsLimit = 60
+	anonDescendantsDepth = 20
+)
+
+// statusContext serves GET /api/v1/statuses/:id/context: the chain of statuses the status
+// replies to, root first, and the replies below it depth first, each branch in id order, as
+// Mastodon walks a thread.
+func (s *Server) statusContext(w http.ResponseWriter, r *http.Request) {
+	tok, ok := s.auth(w, r, "GET /api/v1/statuses/{id}/context", false)
+	if !ok {
+		return
+	}
+	ancestorsLimit, descendantsLimit, depthLimit := contextLimit, contextLimit, 0
+	if tok == nil {
+		ancestorsLimit, descendantsLimit, depthLimit = anonAncestorsLimit, anonDescendantsLimit, anonDescendantsDepth
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, found := s.statuses[r.PathValue("id")]
+	if !found {
+		writeError(w, http.StatusNotFound, "Record not found")
+		return
+	}
+	var ancestors []any
+	for id := st.InReplyToID; id != "" && len(ancestors) < ancestorsLimit; {
+		parent, ok := s.statuses[id]
+		if !ok {
+			break // a deleted parent ends the chain
+		}
+		ancestors = append([]any{s.statusJSON(parent)}, ancestors...)
+		id = parent.InReplyToID
+	}
+	children := map[string][]*Status{}
+	sorted := s.sortedStatuses()
+	for i := len(sorted) - 1; i >= 0; i-- { // oldest first
+		if p := sorted[i].InReplyToID; p != "" {
+			children[p] = append(children[p], sorted[i])
+		}
+	}
+	descendants := []any{}
+	var walk func(id string, depth int)
+	walk = func(id string, depth int) {
+		if depthLimit > 0 && depth > depthLimit {
+			return
+		}
+		for _, c := range children[id] {
+			if len(descendants) >= descendantsLimit {
+				return
+			}
+			descendants = append(descendants, s.statusJSON(c))
+			walk(c.ID, depth+1)
+		}
+	}
+	walk(st.ID, 1)
+	if ancestors == nil {
+		ancestors = []any{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ancestors": ancestors, "descendants": descendants})
 }
 
 func boolParam(q url.Values, name string) bool {

@@ -1,7 +1,8 @@
 // Package mastodontest is a fake Mastodon instance for tests, faithful to Mastodon's published
 // client API where Herald uses it: app registration, the OAuth authorization-code flow with
-// PKCE, verify_credentials, statuses (with Idempotency-Key), an account's statuses, media
-// uploads processed asynchronously, and the v2 instance configuration.
+// PKCE, verify_credentials, statuses (with Idempotency-Key, and replies with in_reply_to_id), a
+// status's context (its ancestors and descendants), an account's statuses, media uploads
+// processed asynchronously, and the v2 instance configuration.
 //
 // Every request is checked against Mastodon's OpenAPI description (shared/specs, found by
 // walking up from the test's working directory; see SpecFile): a method and path it does not
@@ -12,8 +13,9 @@
 //
 // Switches simulate what real instances do: answers withheld after a status was accepted (a
 // client timeout), 429s with ISO 8601 X-RateLimit-Reset, 5xx, revoked tokens, servers that
-// ignore Idempotency-Key, and uploads that need several polls. Counters let tests assert that a
-// status was created exactly once.
+// ignore Idempotency-Key, and uploads that need several polls; a fault can be aimed at the n-th
+// status of a reply chain (Fault.OnPart), to fail one part of a thread. Counters let tests assert
+// that a status was created exactly once.
 package mastodontest
 
 import (
@@ -347,6 +349,19 @@ func (s *Server) AddStatus(text string, createdAt time.Time) Status {
 	return *st
 }
 
+// AddReply stores a status as if the account had replied to parent by hand at createdAt. It
+// does not count towards CreatedWithText.
+func (s *Server) AddReply(parent, text string, createdAt time.Time) Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := &Status{ID: s.newID(createdAt), Text: text, InReplyToID: parent, Visibility: "public", CreatedAt: createdAt.UTC()}
+	s.statuses[st.ID] = st
+	if p, ok := s.statuses[parent]; ok {
+		p.Replies++
+	}
+	return *st
+}
+
 // DeleteStatus removes a status; GET /api/v1/statuses/:id then answers 404.
 func (s *Server) DeleteStatus(id string) {
 	s.mu.Lock()
@@ -392,11 +407,24 @@ type Fault struct {
 	// AcceptThenDrop serves POST /api/v1/statuses and then closes the connection without an
 	// answer: a connection reset after the post exists.
 	AcceptThenDrop bool
+	// Part, when not zero, restricts the fault to POST /api/v1/statuses requests that would
+	// create the Part-th status of a reply chain: 1 is a status that replies to nothing, 2 a
+	// reply to one, 3 a reply to a reply, and so on (the parts of a thread, then its first
+	// comment one further). Set it with OnPart.
+	Part int
 }
 
 // On restricts f to one method and path.
 func (f Fault) On(method, path string) Fault {
 	f.Method, f.Path = method, path
+	return f
+}
+
+// OnPart restricts f to the creation of the n-th status of a reply chain (see Fault.Part): with
+// Inject(1, RateLimited(0).OnPart(2)), the second part of a thread is refused once and every
+// other status goes through.
+func (f Fault) OnPart(n int) Fault {
+	f.Method, f.Path, f.Part = http.MethodPost, "/api/v1/statuses", n
 	return f
 }
 
@@ -435,10 +463,12 @@ func (s *Server) Inject(n int, f Fault) {
 	s.faults = append(s.faults, &faultSlot{f: f, n: n})
 }
 
-// takeFault consumes the first fault matching r.
-func (s *Server) takeFault(r *http.Request) *Fault {
+// takeFault consumes the first fault matching r, whose body is body.
+func (s *Server) takeFault(r *http.Request, body []byte) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	createsStatus := r.Method == http.MethodPost && r.URL.Path == "/api/v1/statuses"
+	part := -1 // computed once, when a fault asks for it
 	for _, slot := range s.faults {
 		if slot.n <= 0 {
 			continue
@@ -447,13 +477,54 @@ func (s *Server) takeFault(r *http.Request) *Fault {
 		if (f.Method != "" && f.Method != r.Method) || (f.Path != "" && f.Path != r.URL.Path) {
 			continue
 		}
-		if (f.AcceptThenHang || f.AcceptThenDrop) && (r.Method != http.MethodPost || r.URL.Path != "/api/v1/statuses") {
+		if (f.AcceptThenHang || f.AcceptThenDrop || f.Part != 0) && !createsStatus {
 			continue
+		}
+		if f.Part != 0 {
+			if part < 0 {
+				part = s.chainPosition(r.Header.Get("Content-Type"), body)
+			}
+			if part != f.Part {
+				continue
+			}
 		}
 		slot.n--
 		return &f
 	}
 	return nil
+}
+
+// chainPosition is the position in its reply chain of the status a create request would make:
+// 1 without in_reply_to_id, one more than its parent's otherwise (0 when the parent is unknown).
+// Callers hold mu.
+func (s *Server) chainPosition(contentType string, body []byte) int {
+	fields, err := bodyFields(contentType, body)
+	if err != nil {
+		return 0
+	}
+	n := 1
+	for id := str(fields["in_reply_to_id"]); id != ""; n++ {
+		parent, ok := s.statuses[id]
+		if !ok || n > len(s.statuses) {
+			return 0
+		}
+		id = parent.InReplyToID
+	}
+	return n
+}
+
+// Replies returns the statuses that reply to id, oldest first.
+func (s *Server) Replies(id string) []Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Status
+	sts := s.sortedStatuses()
+	for i := len(sts) - 1; i >= 0; i-- {
+		if sts[i].InReplyToID == id {
+			out = append(out, *sts[i])
+		}
+	}
+	return out
 }
 
 // newID returns a snowflake-like id that sorts by time, as Mastodon's do. Callers hold mu.

@@ -93,7 +93,11 @@ func TestSpecCheckerAcceptsDescribedRequests(t *testing.T) {
 	token := s.NewToken("")
 	do(t, http.MethodGet, s.URL+"/api/v1/accounts/verify_credentials", token, "", nil)
 	do(t, http.MethodGet, s.URL+"/api/v1/accounts/"+s.AccountID()+"/statuses?limit=40", token, "", nil)
-	do(t, http.MethodPost, s.URL+"/api/v1/statuses", token, "application/json", []byte(`{"status":"hello","visibility":"public"}`))
+	_, b := do(t, http.MethodPost, s.URL+"/api/v1/statuses", token, "application/json", []byte(`{"status":"hello","visibility":"public"}`))
+	var st struct{ ID string }
+	_ = json.Unmarshal(b, &st)
+	do(t, http.MethodPost, s.URL+"/api/v1/statuses", token, "application/json", []byte(`{"status":"again","visibility":"public","in_reply_to_id":"`+st.ID+`"}`))
+	do(t, http.MethodGet, s.URL+"/api/v1/statuses/"+st.ID+"/context", token, "", nil)
 	do(t, http.MethodGet, s.URL+"/api/v2/instance", "", "", nil)
 	if errs := rec.errors(); len(errs) > 0 {
 		t.Errorf("checker flagged described requests:\n%s", strings.Join(errs, "\n"))
@@ -200,5 +204,81 @@ func TestRenderContentKeepsTheVisibleText(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("rendered %s\nlacks %s", got, want)
 		}
+	}
+}
+
+// postStatus creates a status through the API and returns its id.
+func postStatus(t *testing.T, s *Server, token, body string) (int, string) {
+	t.Helper()
+	resp, b := do(t, http.MethodPost, s.URL+"/api/v1/statuses", token, "application/json", []byte(body))
+	var st struct{ ID string }
+	_ = json.Unmarshal(b, &st)
+	return resp.StatusCode, st.ID
+}
+
+// A reply chain: each reply points at its parent, the context lists it as Mastodon does, and a
+// fault aimed at the n-th status of a chain hits that one only.
+func TestRepliesContextAndPartFaults(t *testing.T) {
+	s := NewServer(t)
+	token := s.NewToken("")
+	s.Inject(1, Fault{Status: http.StatusUnprocessableEntity, Error: "Validation failed: part 3 refused"}.OnPart(3))
+
+	code, root := postStatus(t, s, token, `{"status":"1/3","visibility":"public"}`)
+	if code != 200 {
+		t.Fatalf("root: %d", code)
+	}
+	code, second := postStatus(t, s, token, `{"status":"2/3","visibility":"public","in_reply_to_id":"`+root+`"}`)
+	if code != 200 {
+		t.Fatalf("part 2: %d", code)
+	}
+	// Another status that replies to nothing, and a second reply to the root: neither is the
+	// third status of a chain.
+	if code, _ := postStatus(t, s, token, `{"status":"unrelated"}`); code != 200 {
+		t.Fatalf("unrelated: %d", code)
+	}
+	if code, _ := postStatus(t, s, token, `{"status":"another reply","in_reply_to_id":"`+root+`"}`); code != 200 {
+		t.Fatalf("second reply to the root: %d", code)
+	}
+	if code, _ := postStatus(t, s, token, `{"status":"3/3","in_reply_to_id":"`+second+`"}`); code != http.StatusUnprocessableEntity {
+		t.Fatalf("part 3 under the fault: %d, want 422", code)
+	}
+	code, third := postStatus(t, s, token, `{"status":"3/3","in_reply_to_id":"`+second+`"}`)
+	if code != 200 {
+		t.Fatalf("part 3 once the fault is used up: %d", code)
+	}
+	if st, _ := s.Status(third); st.InReplyToID != second {
+		t.Fatalf("part 3 replies to %q", st.InReplyToID)
+	}
+	if r := s.Replies(root); len(r) != 2 || r[0].ID != second || r[1].Text != "another reply" {
+		t.Fatalf("replies to the root: %+v", r)
+	}
+
+	var ctx struct {
+		Ancestors, Descendants []struct {
+			ID          string  `json:"id"`
+			InReplyToID *string `json:"in_reply_to_id"`
+			Content     string  `json:"content"`
+		}
+	}
+	resp, b := do(t, http.MethodGet, s.URL+"/api/v1/statuses/"+second+"/context", token, "", nil)
+	if err := json.Unmarshal(b, &ctx); resp.StatusCode != 200 || err != nil {
+		t.Fatalf("context: %d %s", resp.StatusCode, b)
+	}
+	if len(ctx.Ancestors) != 1 || ctx.Ancestors[0].ID != root || len(ctx.Descendants) != 1 || ctx.Descendants[0].ID != third ||
+		*ctx.Descendants[0].InReplyToID != second {
+		t.Errorf("context of part 2: %s", b)
+	}
+	resp, b = do(t, http.MethodGet, s.URL+"/api/v1/statuses/"+root+"/context", token, "", nil)
+	_ = json.Unmarshal(b, &ctx)
+	var order []string
+	for _, d := range ctx.Descendants {
+		order = append(order, d.Content)
+	}
+	// Depth first: part 2, its reply, then the root's other reply.
+	if want := "<p>2/3</p>,<p>3/3</p>,<p>another reply</p>"; strings.Join(order, ",") != want || len(ctx.Ancestors) != 0 {
+		t.Errorf("context of the root: %v, want %s", order, want)
+	}
+	if resp, _ := do(t, http.MethodGet, s.URL+"/api/v1/statuses/404/context", token, "", nil); resp.StatusCode != 404 {
+		t.Errorf("context of an unknown status: %d", resp.StatusCode)
 	}
 }

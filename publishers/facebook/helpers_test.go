@@ -1,0 +1,107 @@
+package facebook
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/metagraph"
+	"github.com/heraldhq/herald/publishers/metagraph/metagraphtest"
+)
+
+// clock is a settable clock shared by the client and the fake.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is a fake Graph API with one Page, a client for it, and the Page's credentials.
+type env struct {
+	srv   *metagraphtest.Server
+	c     *Client
+	page  metagraphtest.PageInfo
+	creds *publishers.Credentials
+	clk   *clock
+}
+
+func newEnv(t *testing.T, mod ...func(*Options)) *env {
+	t.Helper()
+	srv := metagraphtest.NewServer(t)
+	clk := newClock()
+	srv.SetNow(clk.Now)
+	pg := srv.AddPage("Herald Bakery", "heraldbakery", "")
+	c := testClient(srv, clk, mod...)
+	return &env{srv: srv, c: c, page: pg, clk: clk, creds: pageCreds(srv, pg)}
+}
+
+func testClient(srv *metagraphtest.Server, clk *clock, mod ...func(*Options)) *Client {
+	opts := Options{
+		App:        srv.App(),
+		GraphURL:   srv.URL,
+		DialogURL:  srv.URL,
+		HTTPClient: &http.Client{Timeout: 5 * time.Second},
+		Now:        clk.Now,
+	}
+	for _, m := range mod {
+		m(&opts)
+	}
+	return New(opts)
+}
+
+// pageCreds are a connected Page channel's credentials, as Choose returns them.
+func pageCreds(srv *metagraphtest.Server, pg metagraphtest.PageInfo) *publishers.Credentials {
+	return &publishers.Credentials{
+		AccessToken: srv.PageToken(pg.ID),
+		Extra: map[string]string{
+			metagraph.ExtraKind: metagraph.KindPage, metagraph.ExtraPageID: pg.ID, metagraph.ExtraUserID: srv.UserID(),
+		},
+	}
+}
+
+func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %s", kind)
+	}
+	var pe *publishers.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not a *publishers.Error", err, err)
+	}
+	if got := publishers.KindOf(err); got != kind {
+		t.Fatalf("kind %s, want %s: %v", got, kind, err)
+	}
+	return pe
+}
+
+func image(data, alt, u string) publishers.Media {
+	return publishers.Media{
+		Kind: content.KindImage, MIME: "image/jpeg", AltText: alt, Size: int64(len(data)), URL: u,
+		Open: func(context.Context) ([]byte, error) { return []byte(data), nil },
+	}
+}
+
+func videoMedia(data, u string) publishers.Media {
+	return publishers.Media{
+		Kind: content.KindVideo, MIME: "video/mp4", Size: int64(len(data)), URL: u,
+		Open: func(context.Context) ([]byte, error) { return []byte(data), nil },
+	}
+}

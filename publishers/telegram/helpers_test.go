@@ -1,0 +1,73 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/telegram/telegramtest"
+)
+
+// fixture is a fake Bot API with one bot that is an administrator of one public channel.
+type fixture struct {
+	srv     *telegramtest.Server
+	c       *Client
+	bot     telegramtest.Bot
+	channel int64
+	creds   *publishers.Credentials
+}
+
+func newFixture(t *testing.T, mod ...func(*Options)) *fixture {
+	t.Helper()
+	srv := telegramtest.NewServer(t)
+	bot := srv.AddBot("herald_bot")
+	ch := srv.AddChat("channel", "Herald News", "heraldnews")
+	srv.SetMember(ch, bot.ID, telegramtest.Admin)
+	opts := Options{HTTPClient: &http.Client{Timeout: 5 * time.Second}, APIURL: srv.URL}
+	for _, m := range mod {
+		m(&opts)
+	}
+	return &fixture{srv: srv, c: New(opts), bot: bot, channel: ch, creds: &publishers.Credentials{
+		AccessToken: bot.Token,
+		Extra:       map[string]string{ExtraChatID: strconv.FormatInt(ch, 10), ExtraBotID: strconv.FormatInt(bot.ID, 10), ExtraBotUsername: bot.Username},
+	}}
+}
+
+func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %s", kind)
+	}
+	var pe *publishers.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not a *publishers.Error", err, err)
+	}
+	if got := publishers.KindOf(err); got != kind {
+		t.Fatalf("kind %s, want %s: %v", got, kind, err)
+	}
+	return pe
+}
+
+func wantField(t *testing.T, err error, field string) *publishers.FieldError {
+	t.Helper()
+	var fe *publishers.FieldError
+	if !errors.As(err, &fe) {
+		t.Fatalf("error %v (%T) is not a *publishers.FieldError", err, err)
+	}
+	if fe.Field != field {
+		t.Fatalf("field %q, want %q: %s", fe.Field, field, fe.Message)
+	}
+	return fe
+}
+
+func media(kind content.MediaKind, mime, data string) publishers.Media {
+	return publishers.Media{
+		Kind: kind, MIME: mime, AltText: "alt", Size: int64(len(data)),
+		Open: func(context.Context) ([]byte, error) { return []byte(data), nil },
+	}
+}

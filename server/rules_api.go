@@ -24,6 +24,8 @@ type ruleSetView struct {
 	MediaRequired   bool   `json:"media_required"`
 	FirstComment    bool   `json:"first_comment"`
 	MaxFirstComment int    `json:"max_first_comment"`
+	Threads         bool   `json:"threads"`
+	MaxThreadParts  int    `json:"max_thread_parts"`
 }
 
 type rulesResponse struct {
@@ -45,7 +47,8 @@ func (s *Server) listRules(c *gin.Context) {
 		}
 		out.Networks = append(out.Networks, ruleSetView{Network: r.Network, Name: name, Counter: content.CounterName(r.Counter),
 			MaxLength: r.MaxLength, MaxCaption: r.MaxCaption, MaxBytes: r.MaxBytes, MaxHashtags: r.MaxHashtags, MaxMentions: r.MaxMentions,
-			MaxMedia: r.MaxMedia, MediaRequired: r.MediaRequired, FirstComment: r.FirstComment, MaxFirstComment: r.MaxFirstComment})
+			MaxMedia: r.MaxMedia, MediaRequired: r.MediaRequired, FirstComment: r.FirstComment, MaxFirstComment: r.MaxFirstComment,
+			Threads: r.Threads, MaxThreadParts: r.MaxThreadParts})
 	}
 	c.Header("Cache-Control", "private, max-age=3600")
 	c.JSON(http.StatusOK, out)

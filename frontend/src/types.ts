@@ -146,11 +146,18 @@ export interface ReviewDecision {
   at: string;
 }
 
+export interface ThreadPart {
+  text: string;
+  media: Media[];
+}
+
 export interface Post {
   id: number;
   author_id: number;
   title: string;
   text: string;
+  /** the later parts of a thread (absent on servers without threads) */
+  thread?: ThreadPart[];
   labels: string[];
   campaign: string;
   status: PostStatus;
@@ -287,6 +294,7 @@ export interface Engagement {
 export interface RevisionContent {
   title: string;
   text: string;
+  thread?: ThreadPart[];
   labels: string[];
   targets: { channel_id: number; text: string | null; first_comment: string | null; media: Media[] }[];
 }
@@ -313,6 +321,8 @@ export interface NetworkRules {
   media_required: boolean;
   first_comment: boolean;
   max_first_comment: number;
+  threads?: boolean;
+  max_thread_parts?: number;
 }
 
 export interface RulesResponse {

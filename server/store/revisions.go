@@ -34,8 +34,15 @@ type PostRevision struct {
 type RevisionContent struct {
 	Title   string           `json:"title"`
 	Text    string           `json:"text"`
+	Thread  []RevisionPart   `json:"thread"`
 	Labels  []string         `json:"labels"`
 	Targets []RevisionTarget `json:"targets"`
+}
+
+// RevisionPart is one later part of a thread in a revision.
+type RevisionPart struct {
+	Text  string  `json:"text"`
+	Media []Media `json:"media"`
 }
 
 // RevisionTarget is one channel's part of a revision.
@@ -63,7 +70,14 @@ func (s *Store) recordRevision(db *gorm.DB, p *Post, act PostAction, res workflo
 	if err := db.Where("workspace_id = ? AND id = ?", p.WorkspaceID, p.ID).Take(&cur).Error; err != nil {
 		return err
 	}
-	c := RevisionContent{Title: cur.Title, Text: cur.Body, Labels: []string{}, Targets: []RevisionTarget{}}
+	c := RevisionContent{Title: cur.Title, Text: cur.Body, Thread: []RevisionPart{}, Labels: []string{}, Targets: []RevisionTarget{}}
+	for _, part := range cur.Thread {
+		m := part.Media
+		if m == nil {
+			m = []Media{}
+		}
+		c.Thread = append(c.Thread, RevisionPart{Text: part.Text, Media: m})
+	}
 	var labels []PostLabel
 	if err := db.Where("workspace_id = ? AND post_id = ?", p.WorkspaceID, p.ID).Order("label").Find(&labels).Error; err != nil {
 		return err

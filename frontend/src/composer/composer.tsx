@@ -39,6 +39,7 @@ function readLocal(key: string): LocalCopy | null {
     const raw = localStorage.getItem(key);
     if (!raw) return null;
     const v = JSON.parse(raw) as LocalCopy;
+    v.draft.thread ??= []; // copies kept before threads existed
     // A week-old copy is no longer what anyone is looking for.
     if (Date.now() - new Date(v.savedAt).getTime() > 7 * 86400e3) {
       localStorage.removeItem(key);
@@ -180,6 +181,7 @@ export default function Composer(props: ComposerProps) {
               '/api/v1/validate',
               {
                 text: targetText(draft, tg),
+                thread: toRequest(draft).thread,
                 first_comment: tg.firstComment,
                 media: targetMedia(draft, tg).map((m) => ({ url: m.url, kind: m.kind, mime: m.mime, size_bytes: m.size_bytes, alt_text: m.alt_text })),
                 networks: [ch.network],
@@ -198,7 +200,7 @@ export default function Composer(props: ComposerProps) {
       clearTimeout(id);
       ctl.abort();
     };
-  }, [draft.text, draft.media, draft.targets, rules]);
+  }, [draft.text, draft.media, draft.thread, draft.targets, rules]);
 
   const local = useMemo(() => {
     const out: Record<number, LocalCheck> = {};
@@ -559,6 +561,7 @@ export default function Composer(props: ComposerProps) {
                         })}
                     </div>
                     <MediaEditor media={draft.media} disabled={readOnly} onChange={(m) => update((d) => ({ ...d, media: m }))} error={errors.base.media} />
+                    <ThreadEditor draft={draft} channels={selected} rules={rules} disabled={readOnly} errors={errors.base} onChange={(thread) => update((d) => ({ ...d, thread }))} />
                   </>
                 ) : (
                   <ChannelTab
@@ -677,6 +680,63 @@ export default function Composer(props: ComposerProps) {
         />
       )}
     </div>
+  );
+}
+
+/** ThreadEditor edits the later parts of a thread, each with its counters per network. */
+function ThreadEditor({
+  draft,
+  channels: chs,
+  rules,
+  disabled,
+  errors,
+  onChange,
+}: {
+  draft: Draft;
+  channels: Channel[];
+  rules: Map<string, NetworkRules> | null;
+  disabled: boolean;
+  errors: Record<string, string>;
+  onChange: (t: Draft['thread']) => void;
+}) {
+  const without = chs.filter((c) => rules?.get(c.network) && !rules.get(c.network)!.threads);
+  const set = (i: number, part: Draft['thread'][number]) => onChange(draft.thread.map((x, k) => (k === i ? part : x)));
+  return (
+    <section class="thread-editor" aria-label={t('thread.title')}>
+      {draft.thread.map((part, i) => (
+        <div key={i} class="thread-part" data-testid="thread-part">
+          <TextArea
+            label={t('thread.part', { n: i + 2 })}
+            value={part.text}
+            rows={3}
+            disabled={disabled}
+            error={errors[`thread[${i}].text`] ?? errors[`thread[${i}]`]}
+            placeholder={t('thread.placeholder')}
+            onInput={(v) => set(i, { ...part, text: v })}
+          />
+          <div class="counters">
+            {chs
+              .filter((c) => rules?.get(c.network)?.threads)
+              .map((c) => (
+                <Counter key={c.id} channel={c} lc={localCheck(rules!.get(c.network)!, part.text, part.media.length)} />
+              ))}
+          </div>
+          <MediaEditor media={part.media} disabled={disabled} onChange={(m) => set(i, { ...part, media: m })} error={errors[`thread[${i}].media`]} />
+          {!disabled && (
+            <button type="button" class="btn btn-ghost btn-small btn-danger" onClick={() => onChange(draft.thread.filter((_, k) => k !== i))}>
+              {t('thread.remove', { n: i + 2 })}
+            </button>
+          )}
+        </div>
+      ))}
+      {errors.thread && <div class="field-error">{errors.thread}</div>}
+      {draft.thread.length > 0 && without.length > 0 && <p class="warn-text small">{t('thread.unsupported', { channels: without.map((c) => c.name).join(', ') })}</p>}
+      {!disabled && (
+        <button type="button" class="btn btn-small" onClick={() => onChange([...draft.thread, { text: '', media: [] }])} data-testid="add-thread-part">
+          + {t('thread.add')}
+        </button>
+      )}
+    </section>
   );
 }
 

@@ -1,7 +1,7 @@
 // The composer's model, as pure functions (tested in test/composer-model.test.ts): a post as the
 // form edits it (one base text and media for every channel, with per-channel overrides), to and
 // from the API's shape, and which actions a role may offer in a status.
-import type { Media, Post, PostStatus, Role } from '../types';
+import type { Media, Post, PostStatus, Role, ThreadPart } from '../types';
 import { atLeast } from '../types';
 
 export interface TargetDraft {
@@ -17,6 +17,8 @@ export interface Draft {
   title: string;
   text: string;
   media: Media[];
+  /** the later parts of a thread, published as replies to the first on networks that take threads */
+  thread: ThreadPart[];
   labels: string[];
   targets: TargetDraft[];
   /** planned time as wall time in the composer's zone: "YYYY-MM-DD" and "HH:MM", or empty */
@@ -25,7 +27,7 @@ export interface Draft {
 }
 
 export function emptyDraft(): Draft {
-  return { title: '', text: '', media: [], labels: [], targets: [], date: '', time: '' };
+  return { title: '', text: '', media: [], thread: [], labels: [], targets: [], date: '', time: '' };
 }
 
 const sameMedia = (a: Media[], b: Media[]) => JSON.stringify(a) === JSON.stringify(b);
@@ -38,6 +40,7 @@ export function fromPost(p: Post, date = '', time = ''): Draft {
     title: p.title,
     text: p.text,
     media: shared ? first : [],
+    thread: (p.thread ?? []).map((x) => ({ text: x.text, media: x.media ?? [] })),
     labels: [...p.labels],
     targets: p.targets.map((t) => ({
       channelId: t.channel_id,
@@ -67,15 +70,18 @@ export function targetMedia(d: Draft, t: TargetDraft): Media[] {
 }
 
 /** toRequest is the content part of a create or edit request. */
-export function toRequest(d: Draft): { title: string; text: string; labels: string[]; targets: TargetRequest[] } {
+const mediaRequest = (m: Media) => ({ url: m.url, kind: m.kind, mime: m.mime, size_bytes: m.size_bytes, alt_text: m.alt_text || undefined });
+
+export function toRequest(d: Draft): { title: string; text: string; thread: { text: string; media: ReturnType<typeof mediaRequest>[] }[]; labels: string[]; targets: TargetRequest[] } {
   return {
     title: d.title.trim(),
     text: d.text,
+    thread: d.thread.filter((x) => x.text.trim() || x.media.length).map((x) => ({ text: x.text, media: x.media.map(mediaRequest) })),
     labels: d.labels,
     targets: d.targets.map((t) => ({
       channel_id: t.channelId,
       text: t.text,
-      media: targetMedia(d, t).map((m) => ({ url: m.url, kind: m.kind, mime: m.mime, size_bytes: m.size_bytes, alt_text: m.alt_text || undefined })),
+      media: targetMedia(d, t).map(mediaRequest),
       first_comment: t.firstComment.trim() ? t.firstComment : null,
     })),
   };

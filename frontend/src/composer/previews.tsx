@@ -61,7 +61,7 @@ function Actions({ labels }: { labels: string[] }) {
 }
 
 /** ONE_CARD shows how each network lays a post out. */
-function Card({ channel, text, media, firstComment, author, at }: { channel: Channel; text: string; media: Media[]; firstComment: string; author: string; at: Date | null }) {
+function Card({ channel, text, media, firstComment, author, at, thread }: { channel: Channel; text: string; media: Media[]; firstComment: string; author: string; at: Date | null; thread: { text: string; media: Media[] }[] }) {
   const n = channel.network;
   const name = channel.name || author;
   const handle = channel.handle || '';
@@ -135,6 +135,15 @@ function Card({ channel, text, media, firstComment, author, at }: { channel: Cha
           </p>
           <MediaGrid media={media} />
           <Actions labels={n === 'facebook' ? ['Like', 'Comment', 'Share'] : ['↩', '⇄', '♡', '↗']} />
+          {thread.map((part, i) => (
+            <div key={i} class="pv-reply pv-thread">
+              <span class="muted small">{t('thread.part', { n: i + 2 })}</span>
+              <p class="pv-text">
+                <Rich text={part.text} linkMax={n === 'x' || n === 'mastodon' ? 23 : 0} />
+              </p>
+              <MediaGrid media={part.media} />
+            </div>
+          ))}
           {firstComment && (
             <div class="pv-reply">
               <span class="muted small">{t('preview.firstComment')}</span>
@@ -159,7 +168,7 @@ export default function Previews({ draft, channels, author, at }: { draft: Draft
             <h3 class="pv-title">
               <NetworkIcon network={c.network} size={14} /> {c.name}
             </h3>
-            <Card channel={c} text={targetText(draft, tg)} media={targetMedia(draft, tg)} firstComment={tg.firstComment} author={author} at={at} />
+            <Card channel={c} text={targetText(draft, tg)} media={targetMedia(draft, tg)} firstComment={tg.firstComment} author={author} at={at} thread={draft.thread} />
           </section>
         );
       })}

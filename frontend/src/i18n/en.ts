@@ -433,6 +433,12 @@ const en: Record<string, string> = {
   "calendar.more.other": "+{count} more",
   "calendar.moreLabel.one": "{count} post on {day}: show them all",
   "calendar.moreLabel.other": "{count} posts on {day}: show them all",
+  "thread.title": "Thread",
+  "thread.part": "Part {n}",
+  "thread.placeholder": "What comes next in the thread?",
+  "thread.add": "Add a part (thread)",
+  "thread.remove": "Remove part {n}",
+  "thread.unsupported": "{channels}: this network does not take threads; remove it or the later parts.",
 };
 
 export default en;

@@ -433,6 +433,12 @@ const fr: Record<string, string> = {
   "calendar.more.other": "+{count} autres",
   "calendar.moreLabel.one": "{count} publication le {day} : tout afficher",
   "calendar.moreLabel.other": "{count} publications le {day} : tout afficher",
+  "thread.title": "Fil",
+  "thread.part": "Partie {n}",
+  "thread.placeholder": "Quelle est la suite du fil ?",
+  "thread.add": "Ajouter une partie (fil)",
+  "thread.remove": "Retirer la partie {n}",
+  "thread.unsupported": "{channels} : ce réseau n’accepte pas les fils ; retirez-le ou retirez les parties suivantes.",
 };
 
 export default fr;

@@ -17,7 +17,7 @@ import { navigate } from '../lib/router';
 import { displayStatus, movable, postLabel } from '../lib/status';
 import { useStore } from '../lib/store';
 import { addDays, allZones, browserZone, dateString, instantOf, weekdayOf, wallOf } from '../lib/tz';
-import { channelById, channels, memberName, members, setViewZone, viewZone, workspace } from '../state';
+import { channelById, channels, members, setViewZone, viewZone, workspace } from '../state';
 import { atLeast, POST_STATUSES, type CalendarPost, type CalendarResponse, type Channel } from '../types';
 import { channelColor, Dialog, esc, NetworkIcon, networkIconHTML, StatusBadge } from '../ui/kit';
 import { toast, toastError } from '../ui/toast';
@@ -225,7 +225,6 @@ export function CalendarPage() {
   const [help, setHelp] = useState(false);
   const lastData = useRef<{ key: string; res: CalendarResponse } | null>(null);
   const inflight = useRef<{ key: string; req: Promise<CalendarResponse> } | null>(null);
-  const mounted = useRef(false);
   const viewKind = useRef<'month' | 'other' | null>(null);
   const [dayList, setDayList] = useState<{ day: string; posts: CalendarPost[] } | null>(null);
   const filtersRef = useRef(filters);
@@ -249,7 +248,6 @@ export function CalendarPage() {
       defaultTimedEventDuration: '00:30',
       scrollTime: '08:00:00',
       slotEventOverlap: false,
-      eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: locale() !== 'fr' && !/^en-(GB|IE|AU|NZ|IN)/.test(navigator.language) ? undefined : false },
       displayEventTime: false,
       progressiveEventRendering: true,
       datesSet: (arg) => {
@@ -380,23 +378,30 @@ export function CalendarPage() {
     };
   }, [w.id, w.role]);
 
-  // These react to changes after the first render (which already fetched with these values).
+  // These react to changes after the calendar was built with the values of the time (which its
+  // first request used). Each compares with the value it last saw rather than skipping a first
+  // run: Preact 10.12 runs an effect again when the component renders before its first effects
+  // were flushed, which asked for the month five times on every load.
+  const seen = useRef({ zone, filters, changed, chs });
   useEffect(() => {
-    if (!mounted.current) return;
+    if (seen.current.zone === zone) return;
+    seen.current.zone = zone;
     cal.current?.setOption('timeZone', zone);
     lastData.current = null;
     cal.current?.refetchEvents();
   }, [zone]);
 
   useEffect(() => {
-    if (!mounted.current) return;
+    if (seen.current.filters === filters) return;
+    seen.current.filters = filters;
     localStorage.setItem(FILTER_KEY + w.id, JSON.stringify(filters));
     lastData.current = null;
     cal.current?.refetchEvents();
   }, [filters]);
 
   useEffect(() => {
-    if (!mounted.current) return;
+    if (seen.current.changed === changed) return;
+    seen.current.changed = changed;
     lastData.current = null;
     cal.current?.refetchEvents();
   }, [changed]);
@@ -404,12 +409,10 @@ export function CalendarPage() {
   useEffect(() => {
     // Channels give events their icons and colours, and the week view its slot markers; the
     // posts come from the last response, not a new request.
-    if (mounted.current) cal.current?.refetchEvents();
+    if (seen.current.chs === chs) return;
+    seen.current.chs = chs;
+    cal.current?.refetchEvents();
   }, [chs]);
-
-  useEffect(() => {
-    mounted.current = true;
-  }, []);
 
   async function reschedule(ev: EventApi, from: Date, revert: () => void) {
     const p = ev.extendedProps.post as CalendarPost;
@@ -679,4 +682,3 @@ export function MultiFilter({ label, options, selected, onChange }: { label: str
   );
 }
 
-export { memberName };

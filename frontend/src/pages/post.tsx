@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, ws } from '../api';
 import { notifyPostsChanged, openComposer, postsChanged } from '../composer/open';
 import { thumbnailOf } from '../composer/model';
-import { fmtDateTime, fmtNumber, fmtRelative, t } from '../i18n';
+import { fmtDateTime, fmtRelative, t } from '../i18n';
 import { lazy } from '../lib/lazy';
 import { navigate } from '../lib/router';
 import { displayStatus, postLabel } from '../lib/status';
@@ -454,4 +454,3 @@ function CommentBox({ postId, onPosted }: { postId: number; onPosted: (c: Commen
   );
 }
 
-export { fmtNumber };

@@ -183,6 +183,7 @@ export function toContent(p: Post): RevisionContent {
   return {
     title: p.title,
     text: p.text,
+    thread: p.thread ?? [],
     labels: p.labels,
     targets: d.targets.map((tg) => ({ channel_id: tg.channelId, text: tg.text, first_comment: tg.firstComment || null, media: targetMedia(d, tg) })),
   };
@@ -237,6 +238,9 @@ export function ContentDiff({ from, to }: { from: RevisionContent | null; to: Re
     <div class="content-diff" data-testid="content-diff">
       <DiffRow label={t('composer.titleLabel')} from={f.title} to={to.title} />
       <DiffRow label={t('composer.text')} from={f.text} to={to.text} />
+      {Array.from({ length: Math.max(f.thread?.length ?? 0, to.thread?.length ?? 0) }, (_, i) => (
+        <DiffRow key={'th' + i} label={t('thread.part', { n: i + 2 })} from={f.thread?.[i]?.text ?? ''} to={to.thread?.[i]?.text ?? ''} />
+      ))}
       <div class="diff-row">
         <div class="diff-label">{t('composer.labels')}</div>
         <div class="diff-text">

@@ -92,6 +92,12 @@ func kindTitle(k string) string {
 		return "a channel's access expires soon"
 	case store.NotifyAlarm:
 		return "scheduled posts are waiting"
+	case store.NotifyApprovalReminder:
+		return "a post waits for approval"
+	case store.NotifyApprovalMissed:
+		return "a post was not approved in time"
+	case store.NotifyClientReview:
+		return "a client reviewed a post"
 	}
 	return k
 }

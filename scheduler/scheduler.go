@@ -83,6 +83,9 @@ type Options struct {
 	MetricsEvery   time.Duration
 	RefreshEvery   time.Duration
 	DeliverEvery   time.Duration
+	// DeadlineEvery is how often approval deadlines are swept: reminders to approvers, and
+	// notices for posts not approved in time (default 1 min).
+	DeadlineEvery time.Duration
 	// Notifier delivers notifications by webhook and email (nil: in-app only).
 	Notifier Notifier
 	// AlarmAfter raises an alarm when a due target stays unclaimed this long (default 30 s).
@@ -144,6 +147,7 @@ func New(st *store.Store, opt Options) (*Scheduler, error) {
 	def(&opt.MetricsEvery, time.Minute)
 	def(&opt.RefreshEvery, time.Minute)
 	def(&opt.DeliverEvery, 10*time.Second)
+	def(&opt.DeadlineEvery, time.Minute)
 	def(&opt.AlarmAfter, 30*time.Second)
 	if opt.Concurrency <= 0 {
 		opt.Concurrency = 64
@@ -225,6 +229,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 			{"token-refresh", s.opt.RefreshEvery, s.refreshTokens},
 			{"notify", s.opt.DeliverEvery, s.deliverNotifications},
 			{"health", 5 * time.Second, s.checkHealth},
+			{"approval-deadlines", s.opt.DeadlineEvery, s.sweepDeadlines},
 		}
 		for _, j := range jobs {
 			if _, err := s.cron.NewJob(gocron.DurationJob(j.every), gocron.NewTask(j.fn),

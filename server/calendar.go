@@ -104,11 +104,20 @@ func (s *Server) calendar(c *gin.Context) {
 		return
 	}
 	if lean {
+		// Lean posts hold only the start of their text, so they are not scored here (the score
+		// would be wrong, and it is stored): a lean card shows the score a full load or an edit
+		// computed, or none yet.
 		out := leanCalendarResponse{From: from.UTC(), To: to.UTC(), TimeZone: tzName, Posts: make([]leanPostView, 0, len(posts)), Truncated: truncated}
 		for i := range posts {
 			out.Posts = append(out.Posts, viewLeanPost(&posts[i]))
 		}
 		c.JSON(http.StatusOK, out)
+		return
+	}
+	// Each card shows its voice score; posts saved since the profile last changed are scored
+	// here once and keep the score until their next edit.
+	if err := s.scorePosts(ctx, ws.ID, posts); err != nil {
+		s.fail(c, err)
 		return
 	}
 	out := calendarResponse{From: from.UTC(), To: to.UTC(), TimeZone: tzName, Posts: make([]postView, 0, len(posts)), Truncated: truncated}

@@ -11,15 +11,18 @@ import (
 // in under a second (BENCHMARKS.md, "Calendar UI"). Text is what a grid shows for a post without
 // a title: at most store.LeanTextRunes runes of its text, and empty when the post has a title.
 type leanPostView struct {
-	ID          int64            `json:"id"`
-	AuthorID    int64            `json:"author_id"`
-	Title       string           `json:"title"`
-	Text        string           `json:"text"`
-	Labels      []string         `json:"labels"`
-	Status      string           `json:"status"`
-	ScheduledAt *time.Time       `json:"scheduled_at"`
-	TimeZone    string           `json:"time_zone"`
-	Targets     []leanTargetView `json:"targets"`
+	ID          int64      `json:"id"`
+	AuthorID    int64      `json:"author_id"`
+	Title       string     `json:"title"`
+	Text        string     `json:"text"`
+	Labels      []string   `json:"labels"`
+	Status      string     `json:"status"`
+	ScheduledAt *time.Time `json:"scheduled_at"`
+	TimeZone    string     `json:"time_zone"`
+	// VoiceScore is the brand voice score stored for the current revision (a lean query never
+	// computes one), null when there is none.
+	VoiceScore *int             `json:"voice_score"`
+	Targets    []leanTargetView `json:"targets"`
 }
 
 type leanTargetView struct {
@@ -35,7 +38,7 @@ func viewLeanPost(p *store.Post) leanPostView {
 		text = ""
 	}
 	v := leanPostView{ID: p.ID, AuthorID: p.AuthorID, Title: p.Title, Text: text, Labels: make([]string, 0, len(p.Labels)),
-		Status: p.Status, ScheduledAt: utcOrNil(p.ScheduledAt), TimeZone: p.TimeZone, Targets: make([]leanTargetView, 0, len(p.Targets))}
+		Status: p.Status, ScheduledAt: utcOrNil(p.ScheduledAt), TimeZone: p.TimeZone, VoiceScore: p.VoiceScore, Targets: make([]leanTargetView, 0, len(p.Targets))}
 	for _, l := range p.Labels {
 		v.Labels = append(v.Labels, l.Label)
 	}

@@ -81,6 +81,8 @@ func toAPIError(err error) *APIError {
 		return apiErr(http.StatusConflict, "already_approved", capitalize(err.Error())+".")
 	case errors.Is(err, workflow.ErrUnknownAction):
 		return apiErr(http.StatusBadRequest, "unknown_action", capitalize(err.Error())+".")
+	case errors.Is(err, workflow.ErrNotApprover):
+		return apiErr(http.StatusForbidden, "not_an_approver", capitalize(err.Error())+".")
 	case errors.Is(err, workflow.ErrNeedsReview):
 		return apiErr(http.StatusConflict, "needs_review", capitalize(err.Error())+".")
 	case errors.Is(err, context.Canceled):

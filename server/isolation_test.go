@@ -22,7 +22,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 		for _, rt := range e.Server.routes {
 			params := slices.DeleteFunc(pathParams(rt.Path), func(p string) bool {
 				switch p {
-				case "wid", "uid", "iid", "cid", "pid", "tid", "nid":
+				case "wid", "uid", "iid", "cid", "pid", "tid", "nid", "tplid", "snid", "hgid", "apid", "clid":
 					return false // ids of rows
 				case "network":
 					return true // a name, the same in every workspace

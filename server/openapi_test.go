@@ -399,6 +399,21 @@ func TestOpenAPIRequestSchemasMatchGoTypes(t *testing.T) {
 		{"chooseConnectAccounts", chooseRequest{}, nil},
 		{"resolveTarget", resolveRequest{}, nil},
 		{"setNotificationSettings", notificationSettingsRequest{}, nil},
+		{"setVoiceProfile", profileRequest{}, nil},
+		{"checkVoice", checkRequest{}, nil},
+		{"rewriteInVoice", rewriteRequest{}, nil},
+		{"acknowledgeVoiceWarnings", ackRequest{}, nil},
+		{"createTemplate", templateRequest{}, nil},
+		{"updateTemplate", templateRequest{}, nil},
+		{"createSnippet", snippetRequest{}, nil},
+		{"updateSnippet", snippetRequest{}, nil},
+		{"createHashtagGroup", hashtagGroupRequest{}, nil},
+		{"updateHashtagGroup", hashtagGroupRequest{}, nil},
+		{"composeText", composeRequest{}, nil},
+		{"createMultiStepPolicy", approvalPolicyRequest{}, nil},
+		{"updateMultiStepPolicy", approvalPolicyRequest{}, nil},
+		{"setReviewSettings", reviewSettingsRequest{}, nil},
+		{"createClientLink", clientLinkRequest{}, nil},
 	}
 	doc := openapiDoc(t)
 	inTable := map[string]bool{}
@@ -480,6 +495,21 @@ func TestOpenAPIResponseSchemasMatchGoTypes(t *testing.T) {
 		{"EngagementSnapshot", snapshotView{}},
 		{"TargetEngagement", targetEngagement{}},
 		{"Page", page[any]{}},
+		{"VoiceProfileView", profileView{}},
+		{"VoiceCheck", checkResponse{}},
+		{"Finding", findingView{}},
+		{"PostVoice", postVoiceView{}},
+		{"Acknowledgement", ackView{}},
+		{"Template", templateView{}},
+		{"Snippet", snippetView{}},
+		{"HashtagGroup", hashtagGroupView{}},
+		{"Compose", composeResponse{}},
+		{"MultiStepPolicy", approvalPolicyView{}},
+		{"ReviewSettings", reviewSettingsView{}},
+		{"ReviewStep", reviewStepView{}},
+		{"ClientLink", clientLinkView{}},
+		{"Rewrite", rewriteResponse{}},
+		{"ClientConfig", configResponse{}},
 		{"Error", struct {
 			Error APIError `json:"error"`
 		}{}},
@@ -545,12 +575,8 @@ func checkOpenAPIObject(t *testing.T, doc map[string]any, where string, typ refl
 	props, _ := schema["properties"].(map[string]any)
 	var goNames, docNames, goRequired, docRequired []string
 	fieldType := map[string]reflect.Type{}
-	for i := 0; i < typ.NumField(); i++ {
-		f := typ.Field(i)
+	for _, f := range openapiJSONFields(typ) {
 		tag := f.Tag.Get("json")
-		if !f.IsExported() || tag == "-" {
-			continue
-		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if name == "" {
 			name = f.Name
@@ -589,6 +615,26 @@ func checkOpenAPIObject(t *testing.T, doc map[string]any, where string, typ refl
 			checkOpenAPISchema(t, doc, where+"."+name, fieldType[name], p, openapiSchemaCheck{request: c.request})
 		}
 	}
+}
+
+// openapiJSONFields lists the fields encoding/json writes for a struct type: its exported fields,
+// with the fields of embedded structs without a json name promoted in their place.
+func openapiJSONFields(typ reflect.Type) []reflect.StructField {
+	var out []reflect.StructField
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			out = append(out, openapiJSONFields(f.Type)...)
+			continue
+		}
+		if !f.IsExported() || tag == "-" {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // openapiJSONType is the JSON Schema type encoding/json gives a Go type, or "" when it is not fixed.

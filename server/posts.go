@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -261,6 +262,10 @@ func (s *Server) createPost(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := s.scoreOne(c.Request.Context(), p); err != nil {
+		s.fail(c, err)
+		return
+	}
 	c.JSON(http.StatusCreated, viewPost(p))
 }
 
@@ -284,10 +289,14 @@ func (s *Server) getPost(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-// withReview adds the review state: approvals needed, who approved this revision, decisions.
-// ws may be nil when the caller has not loaded the workspace already.
+// withReview adds the review state: the approval steps and where the post stands in them, who
+// approved this revision, and every decision. ws may be nil when the caller has not loaded the
+// workspace already.
 func (s *Server) withReview(c *gin.Context, p *store.Post, ws *store.Workspace) (postView, error) {
 	ctx := c.Request.Context()
+	if err := s.scoreOne(ctx, p); err != nil {
+		return postView{}, err
+	}
 	v := viewPost(p)
 	if ws == nil {
 		var err error
@@ -295,20 +304,22 @@ func (s *Server) withReview(c *gin.Context, p *store.Post, ws *store.Workspace) 
 			return v, err
 		}
 	}
-	approvers, err := s.store.CurrentApprovers(ctx, p.WorkspaceID, p.ID, p.Revision)
+	r, err := s.store.PostReview(ctx, ws, p)
 	if err != nil {
 		return v, err
 	}
-	decisions, err := s.store.Approvals(ctx, p.WorkspaceID, p.ID)
-	if err != nil {
-		return v, err
+	rv := &reviewView{RequiredApprovals: ws.RequiredApprovals, ApprovedBy: r.Approvers, Decisions: []reviewItem{},
+		Steps: []reviewStepView{}, CurrentStep: r.Progress.Current}
+	for i, st := range r.Steps {
+		sv := viewStep(st)
+		rv.Steps = append(rv.Steps, reviewStepView{Name: sv.Name, Role: sv.Role, Members: sv.Members, Client: sv.Client, Mode: sv.Mode,
+			MinApprovals: sv.MinApprovals, Done: r.Progress.Done[i], Current: i == r.Progress.Current, ApprovedBy: nonNil(r.Progress.Counted[i])})
 	}
-	rv := &reviewView{RequiredApprovals: ws.RequiredApprovals, ApprovedBy: approvers, Decisions: []reviewItem{}}
-	if rv.ApprovedBy == nil {
-		rv.ApprovedBy = []int64{}
-	}
-	for _, d := range decisions {
-		it := reviewItem{ReviewerID: d.ReviewerID, Decision: d.Decision, Revision: d.Revision, At: d.CreatedAt.UTC()}
+	for _, d := range r.Decisions {
+		it := reviewItem{ReviewerID: d.ReviewerID, ClientLinkID: d.ClientLinkID, Decision: d.Decision, Revision: d.Revision, At: d.CreatedAt.UTC()}
+		if d.ClientLinkID != nil {
+			it.Client = r.ClientNames[*d.ClientLinkID]
+		}
 		if d.Note != nil {
 			it.Note = *d.Note
 		}
@@ -431,6 +442,24 @@ func (s *Server) runAction(c *gin.Context, id int64, pa store.PostAction) {
 	}
 	cl := callerOf(c)
 	pa.Actor, pa.Role, pa.Policy = cl.actor(), roleOf(c), policyOf(ws)
+	// Authors approve and request changes only where a policy names them. Checking that first
+	// keeps the gates below (content rules, brand voice) from telling an author anything about a
+	// post they may not review.
+	if (pa.Action == workflow.Approve || pa.Action == workflow.RequestChanges) && !pa.Role.CanReview() {
+		pol, err := s.store.PostPolicy(ctx, ws, id)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		named := false
+		for _, st := range append(pol.Steps, pol.LabelSteps...) {
+			named = named || slices.Contains(st.Members, cl.User.ID)
+		}
+		if !named {
+			s.fail(c, forbidden("Only editors, admins and owners, and the approvers an approval policy names, may review a post."))
+			return
+		}
+	}
 	if rulesGate[pa.Action] {
 		cur, err := s.store.Post(ctx, ws.ID, id)
 		if err != nil {
@@ -444,6 +473,14 @@ func (s *Server) runAction(c *gin.Context, id int64, pa store.PostAction) {
 		if err := s.enforceRules(ctx, cur); err != nil {
 			s.fail(c, err)
 			return
+		}
+		// The brand voice gates what an author commits for review. An author acting on someone
+		// else's post is refused by the workflow below, before learning anything about it.
+		if needsVoiceGate(pa.Action, workflow.Status(cur.Status)) && (cur.AuthorID == cl.User.ID || pa.Role.CanReview()) {
+			if err := s.voiceGate(ctx, c, ws, cur); err != nil {
+				s.fail(c, err)
+				return
+			}
 		}
 	}
 	p, _, err := s.store.ApplyPostAction(ctx, ws.ID, id, pa)
@@ -470,6 +507,10 @@ func (s *Server) duplicatePost(c *gin.Context) {
 	}
 	p, err := s.store.DuplicatePost(c.Request.Context(), workspaceID(c), id, callerOf(c).actor())
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.scoreOne(c.Request.Context(), p); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -558,6 +599,10 @@ func (s *Server) listPosts(c *gin.Context) {
 	}
 	posts, more, err := s.store.Posts(c.Request.Context(), pf)
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.scorePosts(c.Request.Context(), pf.WorkspaceID, posts); err != nil {
 		s.fail(c, err)
 		return
 	}

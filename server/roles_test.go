@@ -56,7 +56,7 @@ func roleCases() map[string]caseBuilder {
 	simple := func(want int) caseBuilder {
 		return func(testing.TB, *testEnv, *seeded, *testUser) []roleCase { return oneCase(roleCase{Want: want}) }
 	}
-	return map[string]caseBuilder{
+	cases := map[string]caseBuilder{
 		"POST " + v + "/auth/signin": func(t testing.TB, e *testEnv, w *seeded, u *testUser) []roleCase {
 			nu := e.freshUser(t, w, u.Role)
 			return oneCase(roleCase{Body: map[string]string{"email": nu.Email, "password": nu.Password}, Want: http.StatusOK})
@@ -208,12 +208,7 @@ func roleCases() map[string]caseBuilder {
 				{Variant: "someone else's draft", Params: postIn(t, e, w, workflow.Editor, workflow.Draft), Want: http.StatusOK},
 			}
 		},
-		"POST " + ws + "/posts/:pid/approve": func(t testing.TB, e *testEnv, w *seeded, _ *testUser) []roleCase {
-			return oneCase(roleCase{Params: postIn(t, e, w, workflow.Author, workflow.InReview), Body: map[string]string{"note": "ship it"}, Want: http.StatusOK})
-		},
-		"POST " + ws + "/posts/:pid/request-changes": func(t testing.TB, e *testEnv, w *seeded, _ *testUser) []roleCase {
-			return oneCase(roleCase{Params: postIn(t, e, w, workflow.Author, workflow.InReview), Body: map[string]string{"note": "Shorter, please"}, Want: http.StatusOK})
-		},
+
 		"POST " + ws + "/posts/:pid/schedule": func(t testing.TB, e *testEnv, w *seeded, _ *testUser) []roleCase {
 			return oneCase(roleCase{Params: postIn(t, e, w, workflow.Author, workflow.Approved), Body: map[string]string{"scheduled_at": future(e)}, Want: http.StatusOK})
 		},
@@ -266,6 +261,15 @@ func roleCases() map[string]caseBuilder {
 			return oneCase(roleCase{Query: "from=2026-03-01&to=2026-04-01&tz=Europe/Paris&status=draft", Want: http.StatusOK})
 		},
 	}
+	// The brand voice, library, approval and client link routes have their cases next to their
+	// tests (voice_api_test.go).
+	for k, b := range voiceRoleCases() {
+		if cases[k] != nil {
+			panic("two role cases for " + k)
+		}
+		cases[k] = b
+	}
+	return cases
 }
 
 // roleException is a caller the route's MinRole admits but the handler or the workflow still
@@ -293,6 +297,13 @@ var roleExceptions = func() []roleException {
 	add("POST "+ws+"/posts/:pid/submit", "someone else's draft", "authors may only change their own posts", workflow.Author)
 	add("POST "+ws+"/posts/:pid/reschedule", "own scheduled post", "moving a scheduled post is a reviewer's decision", workflow.Author)
 	add("POST "+ws+"/posts/:pid/cancel", "own approved post", "withdrawing an approved post is a reviewer's decision", workflow.Author)
+	add("POST "+ws+"/posts/:pid/approve", "", "authors approve only where an approval policy names them", workflow.Author)
+	add("POST "+ws+"/posts/:pid/request-changes", "", "authors request changes only where an approval policy names them", workflow.Author)
+	add("POST "+ws+"/posts/:pid/voice/acknowledgements", "someone else's post", "authors acknowledge warnings on their own posts", workflow.Author)
+	for _, lib := range []string{"templates/:tplid", "snippets/:snid", "hashtag-groups/:hgid"} {
+		add("PATCH "+ws+"/"+lib, "someone else's", "authors change only what they added to the library", workflow.Author)
+		add("DELETE "+ws+"/"+lib, "someone else's", "authors remove only what they added to the library", workflow.Author)
+	}
 	return out
 }()
 

@@ -51,6 +51,7 @@ func (s *Server) apiRoutes() []route {
 		r("GET", v+"/rules", signedIn, "", s.listRules),
 		r("POST", v+"/validate", signedIn, "", s.validate),
 		r("GET", v+"/connect/:network/callback", signedIn, "", s.connectCallback),
+		r("GET", v+"/config", signedIn, "", s.getConfig),
 
 		r("GET", v+"/workspaces", signedIn, "", s.listWorkspaces),
 		r("POST", v+"/workspaces", signedIn, "", s.createWorkspace),
@@ -86,8 +87,10 @@ func (s *Server) apiRoutes() []route {
 		r("GET", ws+"/posts/:pid", workspace, viewer, s.getPost),
 		r("PATCH", ws+"/posts/:pid", workspace, author, s.editPost),
 		r("POST", ws+"/posts/:pid/submit", workspace, author, s.postAction(workflow.Submit)),
-		r("POST", ws+"/posts/:pid/approve", workspace, editor, s.postAction(workflow.Approve)),
-		r("POST", ws+"/posts/:pid/request-changes", workspace, editor, s.postAction(workflow.RequestChanges)),
+		// Authors may approve and request changes only when an approval policy names them as an
+		// approver of the post (legal, say); the workflow checks.
+		r("POST", ws+"/posts/:pid/approve", workspace, author, s.postAction(workflow.Approve)),
+		r("POST", ws+"/posts/:pid/request-changes", workspace, author, s.postAction(workflow.RequestChanges)),
 		r("POST", ws+"/posts/:pid/schedule", workspace, editor, s.postAction(workflow.Schedule)),
 		r("POST", ws+"/posts/:pid/reschedule", workspace, author, s.postAction(workflow.Reschedule)),
 		r("POST", ws+"/posts/:pid/unschedule", workspace, editor, s.postAction(workflow.Unschedule)),
@@ -104,6 +107,43 @@ func (s *Server) apiRoutes() []route {
 		r("POST", ws+"/posts/:pid/targets/:tid/resolve", workspace, editor, s.resolveTarget),
 		r("GET", ws+"/calendar", workspace, viewer, s.calendar),
 		r("POST", ws+"/media", workspace, author, s.uploadMedia),
+
+		// Brand voice.
+		r("GET", ws+"/voice/profile", workspace, viewer, s.getVoiceProfile),
+		r("PUT", ws+"/voice/profile", workspace, editor, s.putVoiceProfile),
+		r("POST", ws+"/voice/check", workspace, viewer, s.voiceCheck),
+		r("POST", ws+"/voice/rewrite", workspace, author, s.voiceRewrite),
+		r("GET", ws+"/posts/:pid/voice", workspace, viewer, s.getPostVoice),
+		r("POST", ws+"/posts/:pid/voice/acknowledgements", workspace, author, s.acknowledge), // own posts; editors any (checked inside)
+
+		// The composing library. Authors add; authors change their own, editors anything (checked inside).
+		r("GET", ws+"/templates", workspace, viewer, s.listTemplates),
+		r("POST", ws+"/templates", workspace, author, s.createTemplate),
+		r("GET", ws+"/templates/:tplid", workspace, viewer, s.getTemplate),
+		r("PATCH", ws+"/templates/:tplid", workspace, author, s.updateTemplate),
+		r("DELETE", ws+"/templates/:tplid", workspace, author, s.deleteTemplate()),
+		r("GET", ws+"/snippets", workspace, viewer, s.listSnippets),
+		r("POST", ws+"/snippets", workspace, author, s.createSnippet),
+		r("GET", ws+"/snippets/:snid", workspace, viewer, s.getSnippet),
+		r("PATCH", ws+"/snippets/:snid", workspace, author, s.updateSnippet),
+		r("DELETE", ws+"/snippets/:snid", workspace, author, s.deleteSnippet()),
+		r("GET", ws+"/hashtag-groups", workspace, viewer, s.listHashtagGroups),
+		r("POST", ws+"/hashtag-groups", workspace, author, s.createHashtagGroup),
+		r("GET", ws+"/hashtag-groups/:hgid", workspace, viewer, s.getHashtagGroup),
+		r("PATCH", ws+"/hashtag-groups/:hgid", workspace, author, s.updateHashtagGroup),
+		r("DELETE", ws+"/hashtag-groups/:hgid", workspace, author, s.deleteHashtagGroup()),
+		r("POST", ws+"/compose", workspace, author, s.compose),
+
+		// Approval depth.
+		r("GET", ws+"/approval-policies", workspace, viewer, s.listApprovalPolicies),
+		r("POST", ws+"/approval-policies", workspace, admin, s.createApprovalPolicy),
+		r("PUT", ws+"/approval-policies/:apid", workspace, admin, s.updateApprovalPolicy),
+		r("DELETE", ws+"/approval-policies/:apid", workspace, admin, s.deleteApprovalPolicy),
+		r("GET", ws+"/review-settings", workspace, viewer, s.getReviewSettings),
+		r("PUT", ws+"/review-settings", workspace, admin, s.setReviewSettings),
+		r("GET", ws+"/client-links", workspace, editor, s.listClientLinks),
+		r("POST", ws+"/client-links", workspace, editor, s.createClientLink),
+		r("POST", ws+"/client-links/:clid/revoke", workspace, editor, s.revokeClientLink),
 	}
 }
 

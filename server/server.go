@@ -19,6 +19,7 @@ import (
 	"github.com/heraldhq/herald/server/auth"
 	"github.com/heraldhq/herald/server/secrets"
 	"github.com/heraldhq/herald/server/store"
+	"github.com/heraldhq/herald/voice/rewrite"
 )
 
 // Config tunes the server. Zero values get sensible defaults.
@@ -50,6 +51,9 @@ type Config struct {
 	Metrics *prometheus.Registry
 	// Ready adds checks to /readyz (e.g. the scheduler's); each returns an error when not ready.
 	Ready map[string]func(context.Context) error
+	// Rewrite, when set, offers "rewrite in the brand's voice" through an OpenAI-compatible
+	// model server (HERALD_LLM_BASE_URL); nil hides the feature.
+	Rewrite *rewrite.Client
 	// TrustedProxies lists the reverse proxies (IP addresses or CIDR ranges) whose
 	// X-Forwarded-For and X-Real-IP headers are believed. Empty trusts none: the client is the
 	// address the connection comes from, so no client can choose its own address (and dodge the
@@ -67,9 +71,14 @@ type Server struct {
 	pwd     auth.Params
 	emailRL *auth.Limiter
 	ipRL    *auth.Limiter
-	reg     *prometheus.Registry
-	engine  *gin.Engine
-	routes  []route
+	// clientRL throttles client review pages per link and per address; clientBadRL throttles
+	// wrong or dead tokens per address; rewriteRL limits model calls per user.
+	clientRL    *auth.Limiter
+	clientBadRL *auth.Limiter
+	rewriteRL   *auth.Limiter
+	reg         *prometheus.Registry
+	engine      *gin.Engine
+	routes      []route
 }
 
 // New builds the server and its routes.
@@ -91,6 +100,9 @@ func New(st *store.Store, keys *secrets.Keyring, log *slog.Logger, cfg Config) *
 	// client spraying many accounts.
 	s.emailRL = auth.NewLimiter(10, 15*time.Minute, s.now)
 	s.ipRL = auth.NewLimiter(50, 15*time.Minute, s.now)
+	s.clientRL = auth.NewLimiter(clientLinkRateLimit, time.Minute, s.now)
+	s.clientBadRL = auth.NewLimiter(20, 15*time.Minute, s.now)
+	s.rewriteRL = auth.NewLimiter(30, time.Hour, s.now)
 	s.reg = cfg.Metrics
 	if s.reg == nil {
 		s.reg = prometheus.NewRegistry()
@@ -138,6 +150,9 @@ func (s *Server) buildRouter(m *httpMetrics) *gin.Engine {
 	// Uploaded media, public by unguessable URL (see media.go).
 	e.GET("/media/:file", s.serveMedia)
 	e.GET("/media/:file/thumb", s.serveMediaThumb)
+	// Client review pages: HTML for people without an account, outside the JSON API.
+	e.GET(clientPathPrefix+":token", s.clientPageGet)
+	e.POST(clientPathPrefix+":token/posts/:pid", s.clientPagePost)
 	s.routes = s.apiRoutes()
 	s.mount(e)
 	return e

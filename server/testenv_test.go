@@ -739,6 +739,9 @@ var workspaceTables = []struct{ name, order string }{
 	{"memberships", "id"}, {"invitations", "id"}, {"channels", "id"}, {"posting_slots", "id"}, {"posts", "id"},
 	{"post_labels", "post_id, label"}, {"targets", "id"}, {"comments", "id"}, {"approvals", "id"}, {"audit_events", "id"},
 	{"notifications", "id"}, {"engagement_snapshots", "id"}, {"oauth_states", "state_hash"},
+	{"voice_profiles", "workspace_id"}, {"templates", "id"}, {"snippets", "id"}, {"hashtag_groups", "id"},
+	{"voice_acknowledgements", "id"}, {"approval_policies", "id"}, {"review_settings", "workspace_id"},
+	{"client_links", "id"}, {"client_link_posts", "link_id, post_id"}, {"approval_deadlines", "post_id, planned_at"},
 	{"media", "id"}, {"media_chunks", "media_id, seq"}, {"post_revisions", "id"},
 }
 
@@ -802,8 +805,16 @@ func (e *testEnv) fingerprint(t testing.TB, ws *seeded) string {
 	for _, tb := range workspaceTables {
 		cols = append(cols, "(SELECT COUNT(*) FROM "+tb.name+" WHERE workspace_id = ?)")
 		switch tb.name {
-		case "post_labels", "oauth_states", "media_chunks":
+		case "post_labels", "oauth_states", "media_chunks", "client_link_posts", "approval_deadlines":
 			continue
+		case "voice_profiles", "review_settings":
+			// One row per workspace, changed in place.
+			cols = append(cols, "(SELECT MAX(updated_at) FROM "+tb.name+" WHERE workspace_id = ?)")
+			continue
+		case "templates", "snippets", "hashtag_groups", "approval_policies":
+			cols = append(cols, "(SELECT MAX(updated_at) FROM "+tb.name+" WHERE workspace_id = ?)")
+		case "client_links":
+			cols = append(cols, "(SELECT COUNT(revoked_at) FROM client_links WHERE workspace_id = ?)")
 		case "invitations":
 			cols = append(cols, "(SELECT COUNT(accepted_at) FROM invitations WHERE workspace_id = ?)")
 		case "notifications":

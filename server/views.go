@@ -131,10 +131,13 @@ type postView struct {
 	TimeZone    string       `json:"time_zone"`
 	LocalTime   string       `json:"local_time,omitempty"`
 	Thread      []threadView `json:"thread"`
-	Targets     []targetView `json:"targets"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
-	Review      *reviewView  `json:"review,omitempty"`
+	// VoiceScore is the brand voice score (0–100) of the current revision, null when the
+	// workspace has no voice profile.
+	VoiceScore *int         `json:"voice_score"`
+	Targets    []targetView `json:"targets"`
+	CreatedAt  time.Time    `json:"created_at"`
+	UpdatedAt  time.Time    `json:"updated_at"`
+	Review     *reviewView  `json:"review,omitempty"`
 }
 
 type threadView struct {
@@ -146,19 +149,26 @@ type reviewView struct {
 	RequiredApprovals int          `json:"required_approvals"`
 	ApprovedBy        []int64      `json:"approved_by"`
 	Decisions         []reviewItem `json:"decisions"`
+	// Steps are the post's approval steps in order (empty when it needs no review), and
+	// CurrentStep the index of the one it waits for (len(steps) when all are done).
+	Steps       []reviewStepView `json:"steps"`
+	CurrentStep int              `json:"current_step"`
 }
 
 type reviewItem struct {
-	ReviewerID int64     `json:"reviewer_id"`
-	Decision   string    `json:"decision"`
-	Note       string    `json:"note,omitempty"`
-	Revision   int       `json:"revision"`
-	At         time.Time `json:"at"`
+	// ReviewerID is 0 for a decision made through a client review link, named in Client.
+	ReviewerID   int64     `json:"reviewer_id"`
+	ClientLinkID *int64    `json:"client_link_id,omitempty"`
+	Client       string    `json:"client,omitempty"`
+	Decision     string    `json:"decision"`
+	Note         string    `json:"note,omitempty"`
+	Revision     int       `json:"revision"`
+	At           time.Time `json:"at"`
 }
 
 func viewPost(p *store.Post) postView {
 	v := postView{ID: p.ID, AuthorID: p.AuthorID, Title: p.Title, Text: p.Body, Labels: []string{}, Campaign: p.Campaign,
-		Status: p.Status, Revision: p.Revision, ScheduledAt: utcOrNil(p.ScheduledAt), TimeZone: p.TimeZone,
+		Status: p.Status, Revision: p.Revision, ScheduledAt: utcOrNil(p.ScheduledAt), TimeZone: p.TimeZone, VoiceScore: p.VoiceScore,
 		Thread: []threadView{}, Targets: []targetView{}, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 	for _, part := range p.Thread {
 		tv := threadView{Text: part.Text, Media: []mediaView{}}

@@ -29,6 +29,11 @@ type config struct {
 	Sandbox     bool
 	SMTPURL     string
 	SMTPFrom    string
+	// LLMBaseURL, LLMAPIKey and LLMModel configure "rewrite in the brand's voice" through an
+	// OpenAI-compatible model server; without a base URL the feature is off.
+	LLMBaseURL string
+	LLMAPIKey  string
+	LLMModel   string
 	// TrustedProxies are the addresses (or CIDRs) of reverse proxies whose X-Forwarded-For is
 	// believed; without them, a client could pick its own address and dodge sign-in throttling.
 	TrustedProxies []string
@@ -61,6 +66,9 @@ var envVars = []envVar{
 	{"HERALD_PER_NETWORK", "32", "network calls in flight at once per network in one process"},
 	{"HERALD_SMTP_URL", "(none)", "smtp://user:password@host:587 to email notifications to each workspace's notification address"},
 	{"HERALD_SMTP_FROM", "(none)", "the From address of notification emails"},
+	{"HERALD_LLM_BASE_URL", "(none)", "an OpenAI-compatible API (https://api.openai.com/v1, or a local model server such as http://localhost:11434/v1) for \"rewrite in the brand's voice\"; without it the feature is hidden"},
+	{"HERALD_LLM_API_KEY", "(none)", "the key sent to that API as a Bearer token (or HERALD_LLM_API_KEY_FILE); local servers often need none"},
+	{"HERALD_LLM_MODEL", "gpt-4o-mini", "the model that rewrites"},
 	{"HERALD_<NETWORK>_CLIENT_ID", "(none)", "the client (app) id of the app registered with a network, for X, LINKEDIN, FACEBOOK (also Instagram), THREADS; without it that network says how to set it up"},
 	{"HERALD_<NETWORK>_CLIENT_SECRET", "(none)", "that app's client secret (or HERALD_<NETWORK>_CLIENT_SECRET_FILE)"},
 }
@@ -121,6 +129,9 @@ func loadConfig(fs *flag.FlagSet, args []string) (*config, error) {
 	get(&c.LogFormat, "HERALD_LOG_FORMAT", "text")
 	get(&c.SMTPURL, "HERALD_SMTP_URL", "")
 	get(&c.SMTPFrom, "HERALD_SMTP_FROM", "")
+	get(&c.LLMBaseURL, "HERALD_LLM_BASE_URL", "")
+	get(&c.LLMAPIKey, "HERALD_LLM_API_KEY", "")
+	get(&c.LLMModel, "HERALD_LLM_MODEL", "")
 	var proxies string
 	get(&proxies, "HERALD_TRUSTED_PROXIES", "")
 	for _, p := range strings.Split(proxies, ",") {

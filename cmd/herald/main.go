@@ -26,6 +26,7 @@ import (
 	"github.com/heraldhq/herald/server"
 	"github.com/heraldhq/herald/server/secrets"
 	"github.com/heraldhq/herald/server/store"
+	"github.com/heraldhq/herald/voice/rewrite"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -219,6 +220,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if sb != nil {
 		cfg.Sandbox = sb.Handler()
 		log.Info("sandbox network enabled", "pages", c.PublicURL+"/sandbox/")
+	}
+	if c.LLMBaseURL != "" {
+		rw, err := rewrite.New(rewrite.Options{BaseURL: c.LLMBaseURL, APIKey: c.LLMAPIKey, Model: c.LLMModel})
+		if err != nil {
+			return err
+		}
+		cfg.Rewrite = rw
+		log.Info("rewrite in the brand's voice enabled", "model", rw.Model())
 	}
 	srv := server.New(st, keys, log, cfg)
 	ln, err := net.Listen("tcp", c.Addr)

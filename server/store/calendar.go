@@ -44,7 +44,7 @@ func (s *Store) Calendar(ctx context.Context, q CalendarQuery) ([]Post, bool, er
 		Where("posts.workspace_id = ? AND posts.scheduled_at >= ? AND posts.scheduled_at < ?", q.WorkspaceID, from, to)
 	if q.Lean {
 		// SUBSTR counts characters on both databases (not bytes), so no rune is cut in two.
-		base = base.Select("posts.id, posts.workspace_id, posts.author_id, posts.title, SUBSTR(posts.body, 1, ?) AS body, posts.status, posts.revision, posts.scheduled_at, posts.time_zone, posts.created_at, posts.updated_at", LeanTextRunes)
+		base = base.Select("posts.id, posts.workspace_id, posts.author_id, posts.title, SUBSTR(posts.body, 1, ?) AS body, posts.status, posts.revision, posts.scheduled_at, posts.time_zone, posts.voice_score, posts.created_at, posts.updated_at", LeanTextRunes)
 	}
 	base = s.calendarFilters(base, q)
 	var posts []Post

@@ -82,7 +82,8 @@ func translate(err error) error {
 	// returned from inside a transaction, not database failures: their text is shown to the user.
 	var te *workflow.TransitionError
 	if errors.As(err, &te) || errors.Is(err, workflow.ErrForbidden) || errors.Is(err, workflow.ErrSelfApproval) ||
-		errors.Is(err, workflow.ErrAlreadyApproved) || errors.Is(err, workflow.ErrNeedsReview) || errors.Is(err, workflow.ErrUnknownAction) {
+		errors.Is(err, workflow.ErrAlreadyApproved) || errors.Is(err, workflow.ErrNeedsReview) || errors.Is(err, workflow.ErrUnknownAction) ||
+		errors.Is(err, workflow.ErrNotApprover) {
 		return err
 	}
 	return fmt.Errorf("database: %w", scrub(err))

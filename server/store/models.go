@@ -2,6 +2,8 @@ package store
 
 import (
 	"time"
+
+	"github.com/heraldhq/herald/server/workflow"
 )
 
 // User is a person who can sign in. PasswordHash is an argon2id PHC string; empty means the user
@@ -114,9 +116,12 @@ type Post struct {
 	TimeZone    string
 	// Thread holds the later parts of a thread, published as replies to the first on every
 	// target (each network's rules permitting).
-	Thread    []ThreadPart `gorm:"serializer:json"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Thread []ThreadPart `gorm:"serializer:json"`
+	// VoiceScore is the brand voice score (0–100) of the current revision; nil until computed,
+	// and again after an edit or a change of the workspace's voice profile.
+	VoiceScore *int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 
 	Labels  []PostLabel `gorm:"foreignKey:PostID"`
 	Targets []Target    `gorm:"foreignKey:PostID"`
@@ -200,16 +205,18 @@ const (
 	DecisionChangesRequested = "changes_requested"
 )
 
-// Approval is a reviewer's decision bound to the content revision they saw.
+// Approval is a reviewer's decision bound to the content revision they saw. A decision made
+// through a client review link has ReviewerID 0 and the link in ClientLinkID.
 type Approval struct {
-	ID          int64
-	WorkspaceID int64
-	PostID      int64
-	ReviewerID  int64
-	Decision    string
-	Note        *string
-	Revision    int
-	CreatedAt   time.Time
+	ID           int64
+	WorkspaceID  int64
+	PostID       int64
+	ReviewerID   int64
+	ClientLinkID *int64
+	Decision     string
+	Note         *string
+	Revision     int
+	CreatedAt    time.Time
 }
 
 // AuditEvent records a state change: who, what, on which entity, when.
@@ -295,6 +302,13 @@ const (
 	// NotifyQuotaExhausted: it is used up, and the channel's posts wait for it to reset.
 	NotifyQuotaLow       = "quota_low"
 	NotifyQuotaExhausted = "quota_exhausted"
+	// NotifyApprovalReminder reminds approvers of a post whose approval deadline is near.
+	NotifyApprovalReminder = "approval_reminder"
+	// NotifyApprovalMissed tells the author and editors that a post was not approved in time and
+	// will not be published at its planned time.
+	NotifyApprovalMissed = "approval_missed"
+	// NotifyClientReview tells the team that a client approved or asked for changes.
+	NotifyClientReview = "client_review"
 )
 
 // Notification tells people in a workspace that something needs them.
@@ -327,3 +341,154 @@ type OAuthState struct {
 // TableName is the migration's name for the table; GORM's own naming would split "OAuth" into
 // "o_auth".
 func (OAuthState) TableName() string { return "oauth_states" }
+
+// VoiceProfile is a workspace's brand voice, stored as the JSON of a voice.Profile; the server
+// decodes and validates it. Version counts the saves.
+type VoiceProfile struct {
+	WorkspaceID int64 `gorm:"primaryKey;autoIncrement:false"`
+	Profile     string
+	Version     int
+	UpdatedBy   *int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// TableName names the table explicitly, as for every table added after the first release.
+func (VoiceProfile) TableName() string { return "voice_profiles" }
+
+// Template is a saved post: text, per-network variants ("x": "…") and labels. Its text may hold
+// variables such as {{event_date}}, filled in while composing.
+type Template struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	Body        string
+	Variants    map[string]string `gorm:"serializer:json"`
+	Labels      []string          `gorm:"serializer:json"`
+	CreatedBy   int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// TableName names the table.
+func (Template) TableName() string { return "templates" }
+
+// Snippet is a piece of text inserted by its short code.
+type Snippet struct {
+	ID          int64
+	WorkspaceID int64
+	Code        string
+	Body        string
+	CreatedBy   int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// TableName names the table.
+func (Snippet) TableName() string { return "snippets" }
+
+// HashtagGroup is a named set of hashtags inserted together.
+type HashtagGroup struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	Tags        []string `gorm:"serializer:json"`
+	CreatedBy   int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// TableName names the table.
+func (HashtagGroup) TableName() string { return "hashtag_groups" }
+
+// VoiceAcknowledgement is an author's note on a voice warning of one post revision: the warning
+// stays, and editors see why the author kept the text.
+type VoiceAcknowledgement struct {
+	ID          int64
+	WorkspaceID int64
+	PostID      int64
+	Revision    int
+	FindingID   string
+	Rule        string
+	Excerpt     string
+	Note        string
+	UserID      int64
+	CreatedAt   time.Time
+}
+
+// TableName names the table.
+func (VoiceAcknowledgement) TableName() string { return "voice_acknowledgements" }
+
+// ApprovalPolicy is a multi-step approval: the workspace's own (Label "") or the steps posts
+// with Label add.
+type ApprovalPolicy struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	Label       string
+	Position    int
+	Steps       []workflow.Step `gorm:"serializer:json"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// TableName names the table.
+func (ApprovalPolicy) TableName() string { return "approval_policies" }
+
+// ReviewSettings are a workspace's approval deadlines and submit checks; a workspace without a
+// row has the zero settings (deadline at the planned time, no reminder, no checks).
+type ReviewSettings struct {
+	WorkspaceID           int64 `gorm:"primaryKey;autoIncrement:false"`
+	ApprovalLeadMinutes   int
+	ReminderMinutes       int
+	DuplicateWindowDays   int
+	DuplicateSimilarity   int // percent
+	ConflictWindowMinutes int
+	UpdatedAt             time.Time
+}
+
+// TableName names the table.
+func (ReviewSettings) TableName() string { return "review_settings" }
+
+// ClientLink lets a client without an account review some posts; only the token's hash is
+// stored. PostIDs is filled by the queries that load it.
+type ClientLink struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	TokenHash   string
+	Locale      string
+	CreatedBy   int64
+	ExpiresAt   time.Time
+	RevokedAt   *time.Time
+	LastUsedAt  *time.Time
+	CreatedAt   time.Time
+
+	PostIDs []int64 `gorm:"-"`
+}
+
+// TableName names the table.
+func (ClientLink) TableName() string { return "client_links" }
+
+// ClientLinkPost puts a post on a client link.
+type ClientLinkPost struct {
+	LinkID      int64 `gorm:"primaryKey;autoIncrement:false"`
+	PostID      int64 `gorm:"primaryKey;autoIncrement:false"`
+	WorkspaceID int64
+}
+
+// TableName names the table.
+func (ClientLinkPost) TableName() string { return "client_link_posts" }
+
+// ApprovalDeadline records what the deadline sweep did for a post at one planned time, so each
+// reminder and each missed-deadline notice goes out once.
+type ApprovalDeadline struct {
+	PostID      int64     `gorm:"primaryKey;autoIncrement:false"`
+	PlannedAt   time.Time `gorm:"primaryKey"`
+	WorkspaceID int64
+	RemindedAt  *time.Time
+	MissedAt    *time.Time
+}
+
+// TableName names the table.
+func (ApprovalDeadline) TableName() string { return "approval_deadlines" }

@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -195,6 +195,8 @@ type PostAction struct {
 	ScheduledAt *time.Time
 	TimeZone    string
 	Note        string
+	// ClientLink, when set, is the client review link acting (Actor.Label names it; UserID is 0).
+	ClientLink int64
 }
 
 // ApplyPostAction runs one workflow action under the post's lock: it checks the revision, asks
@@ -210,24 +212,26 @@ func (s *Store) ApplyPostAction(ctx context.Context, workspaceID, id int64, act 
 		if act.Revision != 0 && act.Revision != p.Revision {
 			return &ConflictError{Given: act.Revision, Current: p.Revision}
 		}
-		approvers, err := s.currentApprovers(db, workspaceID, p.ID, p.Revision)
+		approvals, err := s.currentApprovals(db, workspaceID, p.ID, p.Revision)
 		if err != nil {
 			return err
 		}
-		authorRole := workflow.Viewer
-		var m Membership
-		switch err := db.Select("role").Where("workspace_id = ? AND user_id = ?", workspaceID, p.AuthorID).Take(&m).Error; {
-		case err == nil:
-			if r, perr := workflow.ParseRole(m.Role); perr == nil {
-				authorRole = r
-			}
-		case !errors.Is(err, gorm.ErrRecordNotFound):
+		roles, err := s.approverRoles(db, workspaceID, p.AuthorID, approvals)
+		if err != nil {
+			return err
+		}
+		authorRole := roles[p.AuthorID]
+		if authorRole == "" {
+			authorRole = workflow.Viewer
+		}
+		pol := act.Policy
+		if pol.Steps, pol.LabelSteps, err = s.policySteps(db, workspaceID, p.ID); err != nil {
 			return err
 		}
 		res, err = workflow.Apply(workflow.Post{
 			Status: workflow.Status(p.Status), AuthorID: p.AuthorID, AuthorRole: authorRole,
-			ApprovedBy: approvers, HasSchedule: p.ScheduledAt != nil,
-		}, workflow.Actor{UserID: act.Actor.UserID, Role: act.Role, System: act.System}, act.Action, act.Policy)
+			ApprovedBy: distinctUsers(approvals), Approvals: approvals, Roles: roles, HasSchedule: p.ScheduledAt != nil,
+		}, workflow.Actor{UserID: act.Actor.UserID, Role: act.Role, System: act.System, ClientLink: act.ClientLink}, act.Action, pol)
 		if err != nil {
 			return err
 		}
@@ -292,6 +296,8 @@ func (s *Store) applyResult(db *gorm.DB, p *Post, act PostAction, res workflow.R
 			}
 			fields = append(fields, "channels")
 		}
+		// The score was for the old text; the server computes the new one after the save.
+		changes["voice_score"] = nil
 		summary = "edited " + strings.Join(fields, ", ")
 		if res.To != res.From {
 			summary += "; back to review: the approval was for revision " + fmt.Sprint(oldRev)
@@ -306,6 +312,18 @@ func (s *Store) applyResult(db *gorm.DB, p *Post, act PostAction, res workflow.R
 		}
 		if !at.After(now) {
 			return invalid("scheduled_at", "must be in the future")
+		}
+		if act.Action == workflow.Schedule {
+			var missed int64
+			if err := db.Model(&ApprovalDeadline{}).Where("post_id = ? AND planned_at = ? AND missed_at IS NOT NULL", p.ID, dbTime(*at)).
+				Count(&missed).Error; err != nil {
+				return err
+			}
+			if missed > 0 {
+				// The author and editors were told this post would not go out at this time; it
+				// does not, even if approval came later. Choosing a new time is a new decision.
+				return invalid("scheduled_at", "this post missed its approval deadline for this time: choose a new time")
+			}
 		}
 		changes["scheduled_at"] = at.UTC()
 		if act.TimeZone != "" {
@@ -336,14 +354,19 @@ func (s *Store) applyResult(db *gorm.DB, p *Post, act PostAction, res workflow.R
 		n := act.Note
 		note = &n
 	}
+	var client *int64
+	if act.ClientLink != 0 {
+		id := act.ClientLink
+		client = &id
+	}
 	switch {
 	case res.RecordApproval:
-		if err := db.Create(&Approval{WorkspaceID: p.WorkspaceID, PostID: p.ID, ReviewerID: act.Actor.UserID,
+		if err := db.Create(&Approval{WorkspaceID: p.WorkspaceID, PostID: p.ID, ReviewerID: act.Actor.UserID, ClientLinkID: client,
 			Decision: DecisionApproved, Note: note, Revision: p.Revision}).Error; err != nil {
 			return err
 		}
 	case act.Action == workflow.RequestChanges:
-		if err := db.Create(&Approval{WorkspaceID: p.WorkspaceID, PostID: p.ID, ReviewerID: act.Actor.UserID,
+		if err := db.Create(&Approval{WorkspaceID: p.WorkspaceID, PostID: p.ID, ReviewerID: act.Actor.UserID, ClientLinkID: client,
 			Decision: DecisionChangesRequested, Note: note, Revision: p.Revision}).Error; err != nil {
 			return err
 		}
@@ -387,25 +410,51 @@ func (s *Store) applyResult(db *gorm.DB, p *Post, act PostAction, res workflow.R
 	return s.audit(db, p.WorkspaceID, act.Actor, res.AuditAction, "post", p.ID, summary)
 }
 
-// currentApprovers returns the distinct reviewers whose approval counts for this revision: the
-// approvals since the last "changes requested" or reset at this revision.
-func (s *Store) currentApprovers(db *gorm.DB, ws, postID int64, rev int) ([]int64, error) {
+// currentApprovals returns the approvals that count for this revision, oldest first: those
+// since the last "changes requested" or reset at this revision, by members and client links.
+func (s *Store) currentApprovals(db *gorm.DB, ws, postID int64, rev int) ([]workflow.Approver, error) {
 	var rows []Approval
 	if err := db.Where("workspace_id = ? AND post_id = ? AND revision = ?", ws, postID, rev).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	var out []int64
+	out := []workflow.Approver{}
 	for _, a := range rows {
 		if a.Decision != DecisionApproved {
 			out = out[:0]
 			continue
 		}
-		dup := false
-		for _, id := range out {
-			dup = dup || id == a.ReviewerID
+		ap := workflow.Approver{UserID: a.ReviewerID}
+		if a.ClientLinkID != nil {
+			ap = workflow.Approver{ClientLinkID: *a.ClientLinkID}
 		}
-		if !dup {
-			out = append(out, a.ReviewerID)
+		out = append(out, ap)
+	}
+	return out, nil
+}
+
+// distinctUsers lists the members among approvals, once each, in order.
+func distinctUsers(approvals []workflow.Approver) []int64 {
+	out := []int64{}
+	for _, a := range approvals {
+		if a.UserID != 0 && !slices.Contains(out, a.UserID) {
+			out = append(out, a.UserID)
+		}
+	}
+	return out
+}
+
+// approverRoles returns the current role of the author and of every member among approvals;
+// people who left the workspace are missing, which the workflow reads as no role.
+func (s *Store) approverRoles(db *gorm.DB, ws, authorID int64, approvals []workflow.Approver) (map[int64]workflow.Role, error) {
+	ids := append(distinctUsers(approvals), authorID)
+	var ms []Membership
+	if err := db.Select("user_id", "role").Where("workspace_id = ? AND user_id IN ?", ws, ids).Find(&ms).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]workflow.Role, len(ms))
+	for _, m := range ms {
+		if r, err := workflow.ParseRole(m.Role); err == nil {
+			out[m.UserID] = r
 		}
 	}
 	return out, nil
@@ -418,10 +467,13 @@ func (s *Store) Approvals(ctx context.Context, workspaceID, postID int64) ([]App
 	return out, translate(err)
 }
 
-// CurrentApprovers returns who has approved the post's current revision.
+// CurrentApprovers returns who has approved the post's current revision (members only).
 func (s *Store) CurrentApprovers(ctx context.Context, workspaceID, postID int64, rev int) ([]int64, error) {
-	out, err := s.currentApprovers(s.db.WithContext(ctx), workspaceID, postID, rev)
-	return out, translate(err)
+	out, err := s.currentApprovals(s.db.WithContext(ctx), workspaceID, postID, rev)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return distinctUsers(out), nil
 }
 
 func (s *Store) checkChannels(db *gorm.DB, ws int64, targets []TargetInput) error {

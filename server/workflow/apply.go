@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -47,6 +48,12 @@ const (
 	AuditPartiallyPublished = "post.partially_published"
 	// AuditFailed records that every target failed.
 	AuditFailed = "post.failed"
+	// AuditClientApproved records a client's approval through a review link
+	// that did not complete the approval.
+	AuditClientApproved = "post.client_approved"
+	// AuditClientChangesRequested records a client sending a post back
+	// through a review link.
+	AuditClientChangesRequested = "post.client_changes_requested"
 )
 
 // Post is what Apply needs to know about a post. The caller loads it; Apply
@@ -62,6 +69,17 @@ type Post struct {
 	// ApprovedBy lists the distinct users whose approval is bound to the
 	// current revision. Approvals of older revisions must not be included.
 	ApprovedBy []int64
+	// Approvals lists the approvals of the current revision in the order
+	// they were given, by members and through client review links; a member
+	// may appear once per step. When it is nil, ApprovedBy is used instead.
+	// Multi-step policies need the order: an approval counts for the step
+	// that was waiting when it was given.
+	Approvals []Approver
+	// Roles gives the current role of the members in Approvals (Viewer or
+	// missing for those who left); approvals count only while their giver
+	// may still approve the step. Nil trusts the roles the approvals were
+	// given with.
+	Roles map[int64]Role
 	// HasSchedule reports whether scheduled_at is set. Apply does not consult
 	// it: Schedule, PublishNow and Retry carry their time in the same request,
 	// so the stored value says nothing about whether the new one is valid.
@@ -79,6 +97,11 @@ type Actor struct {
 	// and the Mark actions, and it may use nothing else, so that a person can
 	// never claim a post went out and the scheduler can never approve one.
 	System bool
+	// ClientLink, when not zero, marks a client acting through the client
+	// review link with this id. A client has no account and no role: it may
+	// only approve a post in review and request changes, and its approval
+	// counts only for client steps.
+	ClientLink int64
 }
 
 // Result is what the caller must persist after a successful Apply.
@@ -126,7 +149,7 @@ func Apply(p Post, a Actor, act Action, pol Policy) (Result, error) {
 	if !act.Valid() {
 		return Result{}, fmt.Errorf("%w %q", ErrUnknownAction, string(act))
 	}
-	if err := checkActor(p, a, act); err != nil {
+	if err := checkActor(p, a, act, pol); err != nil {
 		return Result{}, err
 	}
 	r, err := transition(p, a, act, pol)
@@ -139,8 +162,14 @@ func Apply(p Post, a Actor, act Action, pol Policy) (Result, error) {
 
 // checkActor applies the rules that depend only on who asks, not on the
 // post's status (steps 2 and 3 of Apply).
-func checkActor(p Post, a Actor, act Action) error {
+func checkActor(p Post, a Actor, act Action, pol Policy) error {
 	switch {
+	case a.ClientLink != 0 && (a.System || a.UserID != 0):
+		return fmt.Errorf("%w: a client review link acts for nobody else", ErrForbidden)
+	case a.ClientLink != 0 && act != Approve && act != RequestChanges:
+		return fmt.Errorf("%w: a client review link may only approve a post or request changes, not %s it", ErrForbidden, act.verb())
+	case a.ClientLink != 0:
+		return nil
 	case a.System && !act.SystemOnly():
 		return fmt.Errorf("%w: the scheduler may only start and finish publishing, not %s a post", ErrForbidden, act.verb())
 	case !a.System && act.SystemOnly():
@@ -152,6 +181,9 @@ func checkActor(p Post, a Actor, act Action) error {
 	case a.Role == Viewer:
 		return fmt.Errorf("%w: viewers cannot change posts", ErrForbidden)
 	case a.Role.CanReview():
+		return nil
+	case (act == Approve || act == RequestChanges) && pol.namedApprover(a.UserID, p.AuthorRole):
+		// The policy names this author as an approver of this post (legal, say).
 		return nil
 	case act.reviewerOnly():
 		return fmt.Errorf("%w: only editors, admins and owners may %s a post", ErrForbidden, act.verb())
@@ -213,24 +245,21 @@ func transition(p Post, a Actor, act Action, pol Policy) (Result, error) {
 		if p.Status != InReview {
 			return Result{}, invalid
 		}
-		if a.UserID == p.AuthorID && !pol.AuthorsMaySelfApprove {
-			return Result{}, ErrSelfApproval
-		}
-		if slices.Contains(p.ApprovedBy, a.UserID) {
-			return Result{}, ErrAlreadyApproved
-		}
-		r := Result{To: InReview, RecordApproval: true, AuditAction: AuditApprovalAdded}
-		if countedApprovals(p, pol)+1 >= pol.approvalsToApprove() {
-			r.To, r.AuditAction = Approved, AuditApproved
-		}
-		return r, nil
-
+		return approve(p, a, pol)
 	case RequestChanges:
-		if p.Status != InReview && p.Status != Approved {
+		switch {
+		case p.Status == InReview, p.Status == Approved:
+		case p.Status == Scheduled && a.ClientLink != 0:
+			// A client who sees a scheduled post for the first time can still stop it: the
+			// client cannot unschedule it first, as an editor would.
+		default:
 			return Result{}, invalid
 		}
-		return Result{To: ChangesRequested, ClearApprovals: true, AuditAction: AuditChangesRequested}, nil
-
+		audit := AuditChangesRequested
+		if a.ClientLink != 0 {
+			audit = AuditClientChangesRequested
+		}
+		return Result{To: ChangesRequested, ClearApprovals: true, AuditAction: audit}, nil
 	case Schedule, PublishNow:
 		audit := AuditScheduled
 		if act == PublishNow {
@@ -320,18 +349,60 @@ func transition(p Post, a Actor, act Action, pol Policy) (Result, error) {
 	return Result{}, fmt.Errorf("%w %q", ErrUnknownAction, string(act))
 }
 
-// countedApprovals counts the distinct approvals in p.ApprovedBy that the
-// policy accepts. Callers should pass distinct, current approvals already;
-// counting defensively means a duplicated row, or the author's approval left
-// over from when the workspace allowed self-approval, can never be what
-// pushes a post over the line.
-func countedApprovals(p Post, pol Policy) int {
-	seen := make(map[int64]bool, len(p.ApprovedBy))
-	for _, id := range p.ApprovedBy {
-		if id == p.AuthorID && !pol.AuthorsMaySelfApprove {
-			continue
+// approve adds the actor's approval to a post in review (step 6 of Apply for
+// Approve). A member must be an approver of the step the post is waiting for;
+// a client's approval counts for client steps. The post is approved when the
+// approval completes the last step.
+func approve(p Post, a Actor, pol Policy) (Result, error) {
+	steps := pol.approvalSteps(p.AuthorRole)
+	approvals := p.approvals()
+	prog := Evaluate(steps, approvals, p.AuthorID, pol.AuthorsMaySelfApprove, p.Roles)
+	var added Approver
+	audit := AuditApprovalAdded
+	if a.ClientLink != 0 {
+		for _, x := range approvals {
+			if x.ClientLinkID == a.ClientLink {
+				return Result{}, ErrAlreadyApproved
+			}
 		}
-		seen[id] = true
+		added, audit = Approver{ClientLinkID: a.ClientLink}, AuditClientApproved
+	} else {
+		if a.UserID == p.AuthorID && !pol.AuthorsMaySelfApprove {
+			return Result{}, ErrSelfApproval
+		}
+		if prog.Complete() {
+			// Every step is done but the post is still in review (the policy changed since it was
+			// submitted): one more approval by someone who has not approved settles it.
+			for _, x := range approvals {
+				if x.UserID == a.UserID {
+					return Result{}, ErrAlreadyApproved
+				}
+			}
+		} else {
+			cur := steps[prog.Current]
+			if !cur.admits(a.UserID, a.Role) {
+				who := "the client"
+				if !cur.Client {
+					who = "its approvers"
+				}
+				return Result{}, fmt.Errorf("%w: this post is waiting for step %d (%s), which %s approve",
+					ErrNotApprover, prog.Current+1, cur.Name, who)
+			}
+			if slices.Contains(prog.Counted[prog.Current], a.UserID) {
+				return Result{}, ErrAlreadyApproved
+			}
+		}
+		added = Approver{UserID: a.UserID}
 	}
-	return len(seen)
+	roles := p.Roles
+	if roles != nil && a.ClientLink == 0 {
+		roles = maps.Clone(roles)
+		roles[a.UserID] = a.Role
+	}
+	after := Evaluate(steps, append(slices.Clone(approvals), added), p.AuthorID, pol.AuthorsMaySelfApprove, roles)
+	r := Result{To: InReview, RecordApproval: true, AuditAction: audit}
+	if after.Complete() {
+		r.To, r.AuditAction = Approved, AuditApproved
+	}
+	return r, nil
 }

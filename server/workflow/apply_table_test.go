@@ -179,6 +179,7 @@ const (
 	kindOtherAuthor                  // an author who did not write the post
 	kindViewer
 	kindSystem
+	kindClient // a client acting through a review link
 )
 
 type actorCase struct {
@@ -196,6 +197,7 @@ func gridActors(w writerCase) []actorCase {
 		{"other-author", Actor{UserID: otherAuthorID, Role: Author}, kindOtherAuthor},
 		{"viewer", Actor{UserID: viewerID, Role: Viewer}, kindViewer},
 		{"system", Actor{System: true}, kindSystem},
+		{"client", Actor{ClientLink: 77}, kindClient},
 	}
 }
 
@@ -229,6 +231,20 @@ type outcome struct {
 // order of checks the package promises.
 func expect(st Status, act Action, w writerCase, ac actorCase, pc policyCase) outcome {
 	forbidden := outcome{err: ErrForbidden}
+	if ac.kind == kindClient {
+		// A client may approve a post in review (its approval counts only for client steps,
+		// which these policies do not have, so the post stays in review) and send back a post
+		// in review, approved or even scheduled. Nothing else.
+		switch {
+		case act == Approve && st == InReview:
+			return outcome{res: Result{From: st, To: InReview, RecordApproval: true, AuditAction: "post.client_approved"}}
+		case act == RequestChanges && (st == InReview || st == Approved || st == Scheduled):
+			return outcome{res: Result{From: st, To: ChangesRequested, ClearApprovals: true, AuditAction: "post.client_changes_requested"}}
+		case act == Approve || act == RequestChanges:
+			return outcome{err: ErrInvalidTransition}
+		}
+		return forbidden
+	}
 	isSystem := ac.kind == kindSystem
 	if isSystem != (whoMay[act] == systemOnly) {
 		return forbidden
@@ -285,7 +301,7 @@ func expect(st Status, act Action, w writerCase, ac actorCase, pc policyCase) ou
 // exactly one of them.
 var sentinels = []error{
 	ErrForbidden, ErrInvalidTransition, ErrSelfApproval,
-	ErrAlreadyApproved, ErrNeedsReview, ErrUnknownAction,
+	ErrAlreadyApproved, ErrNeedsReview, ErrUnknownAction, ErrNotApprover,
 }
 
 func matchingSentinels(err error) []error {
@@ -299,10 +315,10 @@ func matchingSentinels(err error) []error {
 }
 
 func TestApplyExhaustive(t *testing.T) {
-	// The literal below is 10 statuses × 15 actions × 2 writers × 7 actors ×
+	// The literal below is 10 statuses × 15 actions × 2 writers × 8 actors ×
 	// 5 policies. The dimensions are asserted first so that the count means
 	// what it says.
-	const wantCells = 10 * 15 * 2 * 7 * 5
+	const wantCells = 10 * 15 * 2 * 8 * 5
 	if got := len(AllStatuses()); got != 10 {
 		t.Fatalf("AllStatuses: %d statuses, the grid assumes 10", got)
 	}
@@ -361,11 +377,12 @@ func TestApplyExhaustive(t *testing.T) {
 			}
 		}
 	}
-	// The grid's posts have no approvals yet and its actions are all known,
-	// so ErrAlreadyApproved and ErrUnknownAction are left to TestApprove and
-	// TestCheckOrder.
+	// The grid's posts have no approvals yet, its actions are all known and
+	// its policies have one step that every editor may approve, so
+	// ErrAlreadyApproved, ErrUnknownAction and ErrNotApprover are left to
+	// TestApprove, TestCheckOrder and the tests of steps.
 	for _, e := range sentinels {
-		if e == ErrAlreadyApproved || e == ErrUnknownAction {
+		if e == ErrAlreadyApproved || e == ErrUnknownAction || e == ErrNotApprover {
 			continue
 		}
 		if outcomes[e.Error()] == 0 {

@@ -25,6 +25,9 @@ var (
 	ErrNeedsReview = errors.New("this post must be approved before it can be scheduled or published")
 	// ErrUnknownAction means the action is not one of AllActions (HTTP 400).
 	ErrUnknownAction = errors.New("unknown action")
+	// ErrNotApprover means the post waits for a step of its approval policy whose approvers do
+	// not include the actor (HTTP 403): someone else can approve it now.
+	ErrNotApprover = errors.New("not an approver of the step this post is waiting for")
 )
 
 // TransitionError says which action was impossible from which status, so the

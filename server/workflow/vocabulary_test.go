@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -229,7 +230,7 @@ func TestPolicyValidate(t *testing.T) {
 	if want := "invalid approval policy: required approvals must be between 0 and 10, not 11"; err.Error() != want {
 		t.Errorf("message %q, want %q", err, want)
 	}
-	if err := DefaultPolicy().Validate(); err != nil || DefaultPolicy() != (Policy{RequiredApprovals: 1}) {
+	if err := DefaultPolicy().Validate(); err != nil || !reflect.DeepEqual(DefaultPolicy(), Policy{RequiredApprovals: 1}) {
 		t.Errorf("DefaultPolicy() = %+v, %v", DefaultPolicy(), err)
 	}
 }

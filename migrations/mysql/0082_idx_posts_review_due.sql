@@ -1,0 +1,2 @@
+-- index for the approval deadline sweep: open posts by planned time
+CREATE INDEX idx_posts_review_due ON posts (status, scheduled_at);

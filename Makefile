@@ -5,8 +5,8 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 
 .PHONY: run build test test-go lint bench ui clean
 
-## run: build Herald and start it on http://localhost:8080 with SQLite in ./data and the demo workspace
-run: build
+## run: build the UI and Herald, and start it on http://localhost:8080 with SQLite in ./data and the demo workspace
+run: ui build
 	./bin/herald serve --demo
 
 ## build: the herald binary in ./bin
@@ -27,9 +27,9 @@ lint:
 bench: build
 	./bin/herald bench calendar
 
-## ui: build the web UI into frontend/dist (needs Node.js)
+## ui: build the web UI into frontend/dist/app (needs Node.js 20.19+; without it, says so and keeps the placeholder)
 ui:
-	@if [ -f frontend/package.json ]; then cd frontend && npm ci && npm run build; else echo "no UI sources yet: frontend/dist holds the placeholder page"; fi
+	@./frontend/scripts/build.sh
 
 clean:
 	rm -rf bin

@@ -21,6 +21,15 @@ type calendarResponse struct {
 	Truncated bool       `json:"truncated"`
 }
 
+// leanCalendarResponse is the calendar with fields=lean: what a calendar grid shows of each post.
+type leanCalendarResponse struct {
+	From      time.Time      `json:"from"`
+	To        time.Time      `json:"to"`
+	TimeZone  string         `json:"time_zone"`
+	Posts     []leanPostView `json:"posts"`
+	Truncated bool           `json:"truncated"`
+}
+
 // Range bounds must fall within these years (UTC). Posts are planned between 2000 and 2200; a
 // bound outside 0000–9999 could not even be written back as JSON, and MySQL's DATETIME starts at
 // the year 1000.
@@ -74,7 +83,15 @@ func (s *Server) calendar(c *gin.Context) {
 			f.add("to", "the range may span at most 100 days")
 		}
 	}
-	q := store.CalendarQuery{WorkspaceID: ws.ID, From: from, To: to,
+	lean := false
+	switch c.Query("fields") {
+	case "", "full":
+	case "lean":
+		lean = true
+	default:
+		f.add("fields", "must be full or lean")
+	}
+	q := store.CalendarQuery{WorkspaceID: ws.ID, From: from, To: to, Lean: lean,
 		ChannelIDs: idList(c, f, "channel"), Statuses: stringList(c, f, "status", validStatus),
 		Labels: stringList(c, f, "label", validLabel), AuthorIDs: idList(c, f, "author")}
 	if err := f.err(); err != nil {
@@ -84,6 +101,17 @@ func (s *Server) calendar(c *gin.Context) {
 	posts, truncated, err := s.store.Calendar(ctx, q)
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if lean {
+		// Lean posts hold only the start of their text, so they are not scored here (the score
+		// would be wrong, and it is stored): a lean card shows the score a full load or an edit
+		// computed, or none yet.
+		out := leanCalendarResponse{From: from.UTC(), To: to.UTC(), TimeZone: tzName, Posts: make([]leanPostView, 0, len(posts)), Truncated: truncated}
+		for i := range posts {
+			out.Posts = append(out.Posts, viewLeanPost(&posts[i]))
+		}
+		c.JSON(http.StatusOK, out)
 		return
 	}
 	// Each card shows its voice score; posts saved since the profile last changed are scored

@@ -67,7 +67,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 					if a.c.Query != "" {
 						path += "?" + a.c.Query
 					}
-					r := e.do(t, apiCall{Method: rt.Method, Path: path, Body: a.c.Body, As: attacker})
+					r := e.do(t, apiCall{Method: rt.Method, Path: path, Body: a.c.Body, Header: a.c.Header, As: attacker})
 					if r.Status != http.StatusNotFound || r.Err.Code != "not_found" {
 						t.Errorf("%s with :wid of %s: got %d, want 404 not_found: %s", a.c.Variant, a.wid.Key, r.Status, r)
 					}

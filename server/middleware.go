@@ -79,11 +79,16 @@ func (s *Server) recoverer() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps request bodies; decodeJSON turns the overflow into a 413.
-func limitBody(n int64) gin.HandlerFunc {
+// limitBody caps request bodies; decodeJSON turns the overflow into a 413. Media uploads get
+// their own, larger cap (the multipart envelope adds a little to the file).
+func limitBody(n, upload int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+			limit := n
+			if isUpload(c.Request) {
+				limit = upload + 64<<10
+			}
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
 		c.Next()
 	}

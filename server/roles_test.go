@@ -23,6 +23,8 @@ type roleCase struct {
 	// Query is appended after "?".
 	Query string
 	Body  any
+	// Header adds request headers (a multipart upload's Content-Type).
+	Header map[string]string
 	// Want is the status for a caller the route admits (at or above MinRole), unless
 	// roleExceptions says otherwise for that role.
 	Want int
@@ -82,6 +84,7 @@ func roleCases() map[string]caseBuilder {
 			return oneCase(roleCase{Body: map[string]string{"token": token, "name": "New Person", "password": "a long enough password"}, Want: http.StatusOK})
 		},
 		"GET " + v + "/networks": simple(http.StatusOK),
+		"GET " + v + "/rules":    simple(http.StatusOK),
 		"POST " + v + "/validate": func(testing.TB, *testEnv, *seeded, *testUser) []roleCase {
 			return oneCase(roleCase{Body: map[string]any{"text": "Hello", "networks": []string{"mastodon", "bluesky"}}, Want: http.StatusOK})
 		},
@@ -244,8 +247,15 @@ func roleCases() map[string]caseBuilder {
 		"POST " + ws + "/posts/:pid/comments": func(_ testing.TB, _ *testEnv, w *seeded, _ *testUser) []roleCase {
 			return oneCase(roleCase{Params: map[string]string{"pid": idStr(w.Post.ID)}, Body: map[string]string{"text": "Nice, @editor"}, Want: http.StatusCreated})
 		},
+		"GET " + ws + "/posts/:pid/revisions": func(t testing.TB, e *testEnv, w *seeded, _ *testUser) []roleCase {
+			return oneCase(roleCase{Params: postIn(t, e, w, workflow.Author, workflow.Approved), Want: http.StatusOK})
+		},
 		"GET " + ws + "/posts/:pid/audit": func(_ testing.TB, _ *testEnv, w *seeded, _ *testUser) []roleCase {
 			return oneCase(roleCase{Params: map[string]string{"pid": idStr(w.Post.ID)}, Want: http.StatusOK})
+		},
+		"POST " + ws + "/media": func(t testing.TB, _ *testEnv, _ *seeded, _ *testUser) []roleCase {
+			body, ct := multipartPNG(t, "pixel.png", 3, 2)
+			return oneCase(roleCase{Body: body, Header: map[string]string{"Content-Type": ct}, Want: http.StatusCreated})
 		},
 		"GET " + ws + "/calendar": func(testing.TB, *testEnv, *seeded, *testUser) []roleCase {
 			return oneCase(roleCase{Query: "from=2026-03-01&to=2026-04-01&tz=Europe/Paris&status=draft", Want: http.StatusOK})
@@ -374,7 +384,7 @@ func runRoleMatrix(t *testing.T, e *testEnv, sessions bool) {
 			owner := e.A.user(workflow.Owner)
 			if rt.Access == public {
 				for _, c := range build(t, e, e.A, owner) {
-					r := e.do(t, apiCall{Method: rt.Method, Path: pathFor(t, rt, e.A, c), Body: c.Body})
+					r := e.do(t, apiCall{Method: rt.Method, Path: pathFor(t, rt, e.A, c), Body: c.Body, Header: c.Header})
 					if r.Status != c.Want {
 						t.Errorf("anonymous %s: got %d, want %d: %s", c.Variant, r.Status, c.Want, r)
 					}
@@ -384,7 +394,7 @@ func runRoleMatrix(t *testing.T, e *testEnv, sessions bool) {
 			// No credentials: 401 before anything else, whatever the route.
 			if !sessions {
 				c := build(t, e, e.A, owner)[0]
-				e.do(t, apiCall{Method: rt.Method, Path: pathFor(t, rt, e.A, c), Body: c.Body}).wantErr(t, http.StatusUnauthorized, "unauthenticated")
+				e.do(t, apiCall{Method: rt.Method, Path: pathFor(t, rt, e.A, c), Body: c.Body, Header: c.Header}).wantErr(t, http.StatusUnauthorized, "unauthenticated")
 			}
 
 			// A refused call must change nothing, so the refused roles share one set of fixtures.
@@ -411,7 +421,7 @@ func runRoleMatrix(t *testing.T, e *testEnv, sessions bool) {
 						want, code, why = ex.Status, ex.Code, ex.Why
 						usedExceptions[ex] = true
 					}
-					cl := apiCall{Method: rt.Method, Path: pathFor(t, rt, e.A, c), Body: c.Body}
+					cl := apiCall{Method: rt.Method, Path: pathFor(t, rt, e.A, c), Body: c.Body, Header: c.Header}
 					if sessions {
 						cl.Session = e.sessionOf(t, caller)
 					} else {

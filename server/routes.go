@@ -48,6 +48,7 @@ func (s *Server) apiRoutes() []route {
 		r("DELETE", v+"/me/tokens/:tid", signedIn, "", s.deleteToken),
 		r("POST", v+"/invitations/accept", public, "", s.acceptInvitation),
 		r("GET", v+"/networks", signedIn, "", s.listNetworks),
+		r("GET", v+"/rules", signedIn, "", s.listRules),
 		r("POST", v+"/validate", signedIn, "", s.validate),
 		r("GET", v+"/connect/:network/callback", signedIn, "", s.connectCallback),
 		r("GET", v+"/config", signedIn, "", s.getConfig),
@@ -101,9 +102,11 @@ func (s *Server) apiRoutes() []route {
 		r("GET", ws+"/posts/:pid/comments", workspace, viewer, s.listComments),
 		r("POST", ws+"/posts/:pid/comments", workspace, viewer, s.createComment),
 		r("GET", ws+"/posts/:pid/audit", workspace, viewer, s.postAudit),
+		r("GET", ws+"/posts/:pid/revisions", workspace, viewer, s.listRevisions),
 		r("GET", ws+"/posts/:pid/engagement", workspace, viewer, s.engagement),
 		r("POST", ws+"/posts/:pid/targets/:tid/resolve", workspace, editor, s.resolveTarget),
 		r("GET", ws+"/calendar", workspace, viewer, s.calendar),
+		r("POST", ws+"/media", workspace, author, s.uploadMedia),
 
 		// Brand voice.
 		r("GET", ws+"/voice/profile", workspace, viewer, s.getVoiceProfile),

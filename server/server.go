@@ -29,6 +29,9 @@ type Config struct {
 	PublicURL string
 	// MaxBodyBytes caps request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxUploadBytes caps media uploads (default DefaultMaxUploadBytes, 100 MiB; images are
+	// also capped at 16 MiB).
+	MaxUploadBytes int64
 	// SessionTTL is how long an idle browser session lasts (default 14 days).
 	SessionTTL time.Duration
 	// PasswordParams are the argon2id costs (default auth.DefaultParams; tests use cheaper ones).
@@ -126,7 +129,7 @@ func (s *Server) buildRouter(m *httpMetrics) *gin.Engine {
 	}
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	e.Use(withRequestID(), accessLog(s.log), s.recoverer(), m.middleware(), securityHeaders(), limitBody(s.cfg.MaxBodyBytes))
+	e.Use(withRequestID(), accessLog(s.log), s.recoverer(), m.middleware(), securityHeaders(), limitBody(s.cfg.MaxBodyBytes, int64(s.maxUpload())))
 	e.NoRoute(func(c *gin.Context) {
 		if s.cfg.UI != nil && c.Request.Method == http.MethodGet && !isAPIPath(c.Request.URL.Path) {
 			s.cfg.UI.ServeHTTP(c.Writer, c.Request)
@@ -144,6 +147,9 @@ func (s *Server) buildRouter(m *httpMetrics) *gin.Engine {
 	if s.cfg.Sandbox != nil {
 		e.Any("/sandbox/*path", gin.WrapH(s.cfg.Sandbox))
 	}
+	// Uploaded media, public by unguessable URL (see media.go).
+	e.GET("/media/:file", s.serveMedia)
+	e.GET("/media/:file/thumb", s.serveMediaThumb)
 	// Client review pages: HTML for people without an account, outside the JSON API.
 	e.GET(clientPathPrefix+":token", s.clientPageGet)
 	e.POST(clientPathPrefix+":token/posts/:pid", s.clientPagePost)

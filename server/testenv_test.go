@@ -742,6 +742,7 @@ var workspaceTables = []struct{ name, order string }{
 	{"voice_profiles", "workspace_id"}, {"templates", "id"}, {"snippets", "id"}, {"hashtag_groups", "id"},
 	{"voice_acknowledgements", "id"}, {"approval_policies", "id"}, {"review_settings", "workspace_id"},
 	{"client_links", "id"}, {"client_link_posts", "link_id, post_id"}, {"approval_deadlines", "post_id, planned_at"},
+	{"media", "id"}, {"media_chunks", "media_id, seq"}, {"post_revisions", "id"},
 }
 
 // dump renders every row that belongs to ws (and, with users, its members' user, session and
@@ -804,7 +805,7 @@ func (e *testEnv) fingerprint(t testing.TB, ws *seeded) string {
 	for _, tb := range workspaceTables {
 		cols = append(cols, "(SELECT COUNT(*) FROM "+tb.name+" WHERE workspace_id = ?)")
 		switch tb.name {
-		case "post_labels", "oauth_states", "client_link_posts", "approval_deadlines":
+		case "post_labels", "oauth_states", "media_chunks", "client_link_posts", "approval_deadlines":
 			continue
 		case "voice_profiles", "review_settings":
 			// One row per workspace, changed in place.

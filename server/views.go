@@ -78,6 +78,7 @@ type channelView struct {
 	TimeZone       string     `json:"time_zone"`
 	Paused         bool       `json:"paused"`
 	Status         string     `json:"status"`
+	StatusReason   string     `json:"status_reason"`
 	HasCredentials bool       `json:"has_credentials"`
 	TokenExpiresAt *time.Time `json:"token_expires_at"`
 	Slots          []slotView `json:"slots"`
@@ -87,7 +88,7 @@ type channelView struct {
 
 func viewChannel(c *store.Channel) channelView {
 	v := channelView{ID: c.ID, Network: c.Network, Name: c.Name, Handle: c.Handle, AvatarURL: c.AvatarURL,
-		TimeZone: c.TimeZone, Paused: c.Paused, Status: c.Status, HasCredentials: c.Credentials != nil && *c.Credentials != "",
+		TimeZone: c.TimeZone, Paused: c.Paused, Status: c.Status, StatusReason: c.StatusReason, HasCredentials: c.Credentials != nil && *c.Credentials != "",
 		TokenExpiresAt: utcOrNil(c.TokenExpiresAt), Slots: []slotView{}, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
 	for _, sl := range c.Slots {
 		v.Slots = append(v.Slots, slotView{Weekday: sl.Weekday, Time: fmt.Sprintf("%02d:%02d", sl.MinuteOfDay/60, sl.MinuteOfDay%60)})

@@ -184,7 +184,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	sched, err := scheduler.New(st, scheduler.Options{Kind: name, Version: version, Log: log,
 		Registry: registry, Keys: keys, Metrics: metrics, Notifier: notifier,
-		LoadMedia:   scheduler.HTTPMedia(egress.Client(c.AllowPrivate, time.Minute)),
+		LoadMedia:   mediaLoader(st, scheduler.HTTPMedia(egress.Client(c.AllowPrivate, time.Minute))),
 		Concurrency: c.Concurrency, PerNetwork: c.PerNetwork})
 	if err != nil {
 		return err
@@ -213,7 +213,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 	}
 	cfg := server.Config{
-		PublicURL: c.PublicURL, Version: version, UI: frontend.Handler(), Registry: registry, Wake: sched.Wake, Metrics: metrics,
+		PublicURL: c.PublicURL, Version: version, UI: frontend.Handler(uiConfig(c, registry)), Registry: registry, Wake: sched.Wake, Metrics: metrics,
 		TrustedProxies: c.TrustedProxies,
 		Ready:          map[string]func(context.Context) error{"scheduler": sched.Ready},
 	}

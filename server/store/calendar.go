@@ -19,7 +19,15 @@ type CalendarQuery struct {
 	AuthorIDs   []int64
 	// Limit caps the posts returned (default and maximum 5,000); Truncated reports a cut.
 	Limit int
+	// Lean reads only what a calendar grid shows: the post's id, author, title, the start of its
+	// text (LeanTextRunes), status, time and zone; its labels; per target the id, channel, status
+	// and published URL. Media, overrides and errors are left out, which is most of a month's
+	// bytes (see BENCHMARKS.md, "Calendar UI").
+	Lean bool
 }
+
+// LeanTextRunes is how much of a post's text a lean calendar query reads.
+const LeanTextRunes = 160
 
 // CalendarMax is the most posts one calendar query returns.
 const CalendarMax = 5000
@@ -34,6 +42,10 @@ func (s *Store) Calendar(ctx context.Context, q CalendarQuery) ([]Post, bool, er
 	from, to := dbTime(q.From), dbTime(q.To)
 	base := s.db.WithContext(ctx).Model(&Post{}).
 		Where("posts.workspace_id = ? AND posts.scheduled_at >= ? AND posts.scheduled_at < ?", q.WorkspaceID, from, to)
+	if q.Lean {
+		// SUBSTR counts characters on both databases (not bytes), so no rune is cut in two.
+		base = base.Select("posts.id, posts.workspace_id, posts.author_id, posts.title, SUBSTR(posts.body, 1, ?) AS body, posts.status, posts.revision, posts.scheduled_at, posts.time_zone, posts.voice_score, posts.created_at, posts.updated_at", LeanTextRunes)
+	}
 	base = s.calendarFilters(base, q)
 	var posts []Post
 	if err := base.Order("posts.scheduled_at, posts.id").Limit(q.Limit + 1).Find(&posts).Error; err != nil {
@@ -56,7 +68,11 @@ func (s *Store) Calendar(ctx context.Context, q CalendarQuery) ([]Post, bool, er
 	// the month to keep a tenth of them.
 	last := *posts[len(posts)-1].ScheduledAt
 	inRange := func(table string) *gorm.DB {
-		db := s.db.WithContext(ctx).Table(table).Select(table+".*").
+		cols := table + ".*"
+		if q.Lean && table == "targets" {
+			cols = "targets.id, targets.workspace_id, targets.post_id, targets.channel_id, targets.status, targets.external_url"
+		}
+		db := s.db.WithContext(ctx).Table(table).Select(cols).
 			Joins("JOIN posts ON posts.id = "+table+".post_id").
 			Where("posts.workspace_id = ? AND posts.scheduled_at >= ? AND posts.scheduled_at <= ? AND "+table+".workspace_id = ?", q.WorkspaceID, from, last, q.WorkspaceID)
 		return s.calendarFilters(db, q)

@@ -399,6 +399,9 @@ func (s *Store) applyResult(db *gorm.DB, p *Post, act PostAction, res workflow.R
 			}
 		}
 	}
+	if err := s.recordRevision(db, p, act, res); err != nil {
+		return err
+	}
 	if res.To != res.From && summary == "" {
 		summary = string(res.From) + " → " + string(res.To)
 	} else if res.To != res.From {

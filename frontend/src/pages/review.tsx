@@ -1,0 +1,318 @@
+// The review queue: posts waiting for review, oldest first; for the selected one, what changed
+// since its last approved revision, and approve or request changes with a note.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, ws } from '../api';
+import { NoteDialog } from '../ui/note';
+import { fromPost, targetMedia, targetText, thumbnailOf } from '../composer/model';
+import { notifyPostsChanged, openComposer, postsChanged } from '../composer/open';
+import { fmtDateTime, fmtRelative, t, tn } from '../i18n';
+import { changed, diffWords, type DiffPart } from '../lib/diff';
+import { fieldTarget } from '../composer/model';
+import { useStore } from '../lib/store';
+import { channelById, channels, memberName, session, viewZone, workspace } from '../state';
+import type { Media, Page, Post, Revision, RevisionContent } from '../types';
+import { Empty, NetworkIcon, Spinner, StatusBadge } from '../ui/kit';
+import { toast, toastError } from '../ui/toast';
+
+export default function ReviewPage() {
+  const w = useStore(workspace)!;
+  const changedCount = useStore(postsChanged);
+  const [items, setItems] = useState<Post[] | null>(null);
+  const [sel, setSel] = useState<number | null>(null);
+
+  async function load() {
+    try {
+      const all: Post[] = [];
+      let cursor = '';
+      for (let i = 0; i < 10; i++) {
+        const p = await api.get<Page<Post>>(ws(w.id, `/posts?status=in_review&limit=200${cursor ? '&cursor=' + cursor : ''}`));
+        all.push(...p.items);
+        if (!p.next_cursor) break;
+        cursor = p.next_cursor;
+      }
+      // Oldest first: the post that has waited longest for a decision comes first.
+      all.sort((a, b) => a.updated_at.localeCompare(b.updated_at) || a.id - b.id);
+      setItems(all);
+      setSel((s) => (s && all.some((p) => p.id === s) ? s : all[0]?.id ?? null));
+    } catch (e) {
+      toastError(e);
+      setItems([]);
+    }
+  }
+
+  useEffect(() => {
+    void load();
+  }, [w.id, changedCount]);
+
+  return (
+    <div class="page page-wide review-page">
+      <div class="page-head">
+        <h1>{t('review.title')}</h1>
+        {items && <span class="muted">{tn('review.count', items.length)}</span>}
+      </div>
+      {!items ? (
+        <Spinner />
+      ) : !items.length ? (
+        <Empty>{t('review.empty')}</Empty>
+      ) : (
+        <div class="review-layout">
+          <ul class="review-list" aria-label={t('review.queue')}>
+            {items.map((p) => (
+              <li key={p.id}>
+                <button class={'review-item' + (sel === p.id ? ' selected' : '')} aria-current={sel === p.id} onClick={() => setSel(p.id)} data-testid="review-item" data-post={p.id}>
+                  <strong>{p.title || p.text.slice(0, 60)}</strong>
+                  <span class="review-icons">
+                    {p.targets.map((tg) => (
+                      <NetworkIcon key={tg.id} network={channelById(tg.channel_id)?.network ?? '?'} size={14} />
+                    ))}
+                  </span>
+                  <small class="muted">
+                    {memberName(p.author_id)} · {t('review.waiting', { when: fmtRelative(p.updated_at) })}
+                  </small>
+                  {p.scheduled_at && <small class="muted">{t('review.plannedFor', { when: fmtDateTime(p.scheduled_at, viewZone.get()) })}</small>}
+                </button>
+              </li>
+            ))}
+          </ul>
+          {sel && <ReviewDetail key={sel} id={sel} onDone={() => void load()} />}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
+  const w = useStore(workspace)!;
+  const me = useStore(session)!;
+  useStore(channels);
+  const [post, setPost] = useState<Post | null>(null);
+  const [base, setBase] = useState<Revision | null | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState<ApiError | null>(null);
+  const [asking, setAsking] = useState(false);
+
+  useEffect(() => {
+    Promise.all([api.get<Post>(ws(w.id, `/posts/${id}`)), api.get<Page<Revision>>(ws(w.id, `/posts/${id}/revisions`))])
+      .then(([p, revs]) => {
+        setPost(p);
+        const approved = revs.items.filter((r) => r.kind === 'approved');
+        setBase(approved[approved.length - 1] ?? null);
+      })
+      .catch(toastError);
+  }, [id]);
+
+  async function act(action: 'approve' | 'request-changes', note?: string) {
+    if (!post) return;
+    setBusy(true);
+    setErr(null);
+    try {
+      const res = await api.post<Post>(ws(w.id, `/posts/${post.id}/${action}`), { revision: post.revision, ...(note ? { note } : {}) });
+      toast('ok', action === 'approve' ? t('review.approved', { status: t('status.' + res.status) }) : t('review.changesSent'));
+      notifyPostsChanged();
+      onDone();
+    } catch (e) {
+      if (e instanceof ApiError) setErr(e);
+      toastError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!post || base === undefined) return <Spinner />;
+  const current = toContent(post);
+  const approvals = post.review?.approved_by.length ?? 0;
+  const needed = post.review?.required_approvals ?? 1;
+  const own = post.author_id === me.user.id;
+  return (
+    <article class="review-detail card" aria-label={post.title || t('review.post')} data-testid="review-detail">
+      <header class="review-head">
+        <h2>{post.title || t('review.untitled')}</h2>
+        <StatusBadge status={post.status} />
+        <span class="muted small">
+          {t('review.by', { name: memberName(post.author_id) })} · {t('review.revision', { n: post.revision })} · {t('review.approvals', { n: approvals, of: needed })}
+        </span>
+      </header>
+      {err && (
+        <div class="form-error" role="alert">
+          {err.message}
+          {Object.entries(err.fields).map(([k, v]) => {
+            const ft = fieldTarget(k, post.targets.map((x) => x.channel_id));
+            return (
+              <div key={k}>
+                <strong>{ft.channelId ? channelById(ft.channelId)?.name : k}</strong>: {v}
+              </div>
+            );
+          })}
+        </div>
+      )}
+      <p class="muted small">
+        {base ? t('review.diffSince', { n: base.revision, when: fmtDateTime(base.created_at, viewZone.get()) }) : t('review.firstReview')}
+      </p>
+      <ContentDiff from={base?.content ?? null} to={current} />
+      <div class="review-actions">
+        <button class="btn btn-ok" disabled={busy || own} title={own ? t('review.ownPost') : undefined} onClick={() => void act('approve')} data-testid="review-approve">
+          {t('action.approve')}
+        </button>
+        <button class="btn" disabled={busy} onClick={() => setAsking(true)} data-testid="review-request-changes">
+          {t('action.request_changes')}
+        </button>
+        <button class="btn btn-ghost" onClick={() => openComposer({ postId: post.id })}>
+          {t('review.openEditor')}
+        </button>
+        <a class="btn btn-ghost" href={'#/posts/' + post.id}>
+          {t('composer.details')}
+        </a>
+      </div>
+      {asking && (
+        <NoteDialog
+          onCancel={() => setAsking(false)}
+          onSend={(note) => {
+            setAsking(false);
+            void act('request-changes', note);
+          }}
+          error={err?.fields.note}
+        />
+      )}
+    </article>
+  );
+}
+
+/** toContent is a post's content in the shape revisions keep. */
+export function toContent(p: Post): RevisionContent {
+  const d = fromPost(p);
+  return {
+    title: p.title,
+    text: p.text,
+    thread: p.thread ?? [],
+    labels: p.labels,
+    targets: d.targets.map((tg) => ({ channel_id: tg.channelId, text: tg.text, first_comment: tg.firstComment || null, media: targetMedia(d, tg) })),
+  };
+}
+
+function Diff({ parts }: { parts: DiffPart[] }) {
+  return (
+    <span class="diff">
+      {parts.map((p, i) =>
+        p.op === 'same' ? (
+          <span key={i}>{p.text}</span>
+        ) : p.op === 'add' ? (
+          <ins key={i}>{p.text}</ins>
+        ) : (
+          <del key={i}>{p.text}</del>
+        ),
+      )}
+    </span>
+  );
+}
+
+function DiffRow({ label, from, to }: { label: string; from: string; to: string }) {
+  const parts = diffWords(from, to);
+  if (!from && !to) return null;
+  return (
+    <div class={'diff-row' + (changed(parts) ? ' diff-changed' : '')}>
+      <div class="diff-label">
+        {label}
+        {changed(parts) && <span class="badge diff-badge">{t('review.changed')}</span>}
+      </div>
+      <div class="diff-text">
+        <Diff parts={parts} />
+      </div>
+    </div>
+  );
+}
+
+function mediaKey(m: Media) {
+  return m.url + '|' + (m.alt_text ?? '');
+}
+
+/** ContentDiff shows a post's content against an earlier revision (or alone, without one). */
+export function ContentDiff({ from, to }: { from: RevisionContent | null; to: RevisionContent }) {
+  const f = from ?? to;
+  const draftOf = (c: RevisionContent) => ({ ...fromPost({ ...(c as unknown as Post), targets: c.targets.map((x) => ({ ...x, id: 0, status: 'pending', attempts: 0, last_error: null, published_at: null })) } as Post) });
+  const fd = draftOf(f);
+  const td = draftOf(to);
+  const chIds = Array.from(new Set([...f.targets.map((x) => x.channel_id), ...to.targets.map((x) => x.channel_id)]));
+  const addedLabels = to.labels.filter((l) => !f.labels.includes(l));
+  const removedLabels = f.labels.filter((l) => !to.labels.includes(l));
+  return (
+    <div class="content-diff" data-testid="content-diff">
+      <DiffRow label={t('composer.titleLabel')} from={f.title} to={to.title} />
+      <DiffRow label={t('composer.text')} from={f.text} to={to.text} />
+      {Array.from({ length: Math.max(f.thread?.length ?? 0, to.thread?.length ?? 0) }, (_, i) => (
+        <DiffRow key={'th' + i} label={t('thread.part', { n: i + 2 })} from={f.thread?.[i]?.text ?? ''} to={to.thread?.[i]?.text ?? ''} />
+      ))}
+      <div class="diff-row">
+        <div class="diff-label">{t('composer.labels')}</div>
+        <div class="diff-text">
+          {to.labels.filter((l) => !addedLabels.includes(l)).map((l) => (
+            <span key={l} class="label">
+              {l}
+            </span>
+          ))}
+          {addedLabels.map((l) => (
+            <ins key={l} class="label">
+              {l}
+            </ins>
+          ))}
+          {removedLabels.map((l) => (
+            <del key={l} class="label">
+              {l}
+            </del>
+          ))}
+          {!to.labels.length && !removedLabels.length && <span class="muted">{t('common.none')}</span>}
+        </div>
+      </div>
+      {chIds.map((cid) => {
+        const ch = channelById(cid);
+        const a = fd.targets.find((x) => x.channelId === cid);
+        const b = td.targets.find((x) => x.channelId === cid);
+        const name = ch?.name ?? '#' + cid;
+        if (!b)
+          return (
+            <div key={cid} class="diff-row diff-changed">
+              <div class="diff-label">
+                {ch && <NetworkIcon network={ch.network} size={14} />} {name}
+              </div>
+              <div class="diff-text">
+                <del>{t('review.channelRemoved')}</del>
+              </div>
+            </div>
+          );
+        const aText = a ? targetText(fd, a) : '';
+        const bText = targetText(td, b);
+        const aMedia = a ? targetMedia(fd, a) : [];
+        const bMedia = targetMedia(td, b);
+        return (
+          <div key={cid} class={'diff-channel' + (!a ? ' diff-changed' : '')}>
+            <h3>
+              {ch && <NetworkIcon network={ch.network} size={16} />} {name} {!a && <ins class="badge">{t('review.channelAdded')}</ins>}
+            </h3>
+            {(b.text !== null || (a && a.text !== null)) && <DiffRow label={t('review.ownText')} from={aText} to={bText} />}
+            <DiffRow label={t('composer.firstComment')} from={a?.firstComment ?? ''} to={b.firstComment} />
+            {(aMedia.length > 0 || bMedia.length > 0) && (
+              <div class="diff-row">
+                <div class="diff-label">{t('media.title')}</div>
+                <div class="diff-media">
+                  {bMedia.map((m) => (
+                    <figure key={m.url} class={aMedia.some((x) => mediaKey(x) === mediaKey(m)) ? '' : 'added'}>
+                      <img src={thumbnailOf(m)} alt={m.alt_text || ''} />
+                      <figcaption>{m.alt_text || <span class="muted">{t('review.noAlt')}</span>}</figcaption>
+                    </figure>
+                  ))}
+                  {aMedia
+                    .filter((m) => !bMedia.some((x) => x.url === m.url))
+                    .map((m) => (
+                      <figure key={m.url} class="removed">
+                        <img src={thumbnailOf(m)} alt={m.alt_text || ''} />
+                        <figcaption>{t('review.removed')}</figcaption>
+                      </figure>
+                    ))}
+                </div>
+              </div>
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}

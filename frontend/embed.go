@@ -76,6 +76,8 @@ func handler(fsys fs.FS, cfg Config) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-cache")
+			// Explicitly: the server hands the UI the requests no API route took, with 404 preset.
+			w.WriteHeader(http.StatusOK)
 			_, _ = w.Write(page)
 		})
 	}

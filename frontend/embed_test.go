@@ -27,11 +27,30 @@ func TestPlaceholderWhenNotBuilt(t *testing.T) {
 	fsys := fstest.MapFS{"dist/placeholder.html": {Data: []byte("<p>run make ui</p>")}}
 	h := handler(fsys, Config{})
 	for _, p := range []string{"/", "/invite", "/assets/x.js"} {
-		rec := get(t, h, p, false)
+		// The server hands the UI what no API route took, with Gin's 404 preset: the page must
+		// set its own status.
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(&notFoundPreset{ResponseWriter: rec}, httptest.NewRequest(http.MethodGet, p, nil))
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "make ui") {
 			t.Errorf("GET %s: %d %q, want the placeholder", p, rec.Code, rec.Body.String())
 		}
 	}
+}
+
+// notFoundPreset is a ResponseWriter whose status is 404 unless the handler sets one, as Gin's
+// NoRoute leaves it.
+type notFoundPreset struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *notFoundPreset) WriteHeader(code int) { w.wrote = true; w.ResponseWriter.WriteHeader(code) }
+
+func (w *notFoundPreset) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusNotFound)
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // The committed placeholder says how to build the UI; a fresh clone embeds only it.

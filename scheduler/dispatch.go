@@ -135,6 +135,12 @@ func dueOf(w store.Work) time.Time {
 // limit may have happened since the claim) and publishes each target in its own goroutine. When
 // the process stops before due, the targets are given back for another worker to publish on time.
 func (s *Scheduler) publishAt(ctx context.Context, due time.Time, group []store.Work) {
+	preps := make([]*prepared, len(group))
+	for i := range group {
+		if pub, ok := s.opt.Registry.Get(group[i].Channel.Network); ok {
+			preps[i] = s.prepare(group[i], &group[i].Channel, pub)
+		}
+	}
 	if d := due.Sub(s.now()); d > 0 {
 		select {
 		case <-s.opt.Clock.After(d):
@@ -166,7 +172,7 @@ func (s *Scheduler) publishAt(ctx context.Context, due time.Time, group []store.
 		s.log.Warn("re-reading channels failed; using the ones read at claim time", "err", err)
 	}
 	for i, w := range group {
-		go s.publish(ctx, w, seen[i])
+		go s.publish(ctx, w, seen[i], preps[i])
 	}
 }
 
@@ -214,8 +220,8 @@ func (s *Scheduler) networkSlot(name string) chan struct{} {
 // missed, or unconfirmed. It never calls the network twice for one attempt, and after an unknown
 // outcome it asks the network (FindPublished) rather than posting again. The outcome is recorded
 // by the finisher, batched with others. seen is the channel's generation when w.Channel was read
-// (0 when unknown).
-func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64) {
+// (0 when unknown); prep, when not nil, is what was prepared for it while it waited.
+func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64, prep *prepared) {
 	t := w.Target
 	lock := s.channel(t.ChannelID)
 	lock.Lock()
@@ -275,18 +281,17 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64) {
 		finish(store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, Error: msg})
 		return
 	}
-	creds, err := s.openCredentials(&ch)
-	if err != nil {
+	if prep == nil || !prep.from(&ch) {
+		prep = s.prepare(w, &ch, pub)
+	}
+	if prep.credErr != nil {
 		msg := "The channel's credentials could not be read (was HERALD_SECRET_KEY changed?). Reconnect the channel."
 		_ = s.store.MarkChannel(ctx, ch.ID, store.ChannelNeedsReconnect, msg)
 		finish(store.Outcome{Status: store.TargetHeld, DueAt: t.DueAt, Refund: true, Error: msg})
 		return
 	}
-	p, problem := s.buildPost(&w.Post, &t, pub.Meta().Rules)
-	if problem == "" && len(p.Thread) > 0 && !pub.Meta().Capabilities.Threads {
-		problem = pub.Meta().DisplayName + " does not publish threads in Herald yet: publish the later parts as separate posts."
-	}
-	if problem != "" {
+	creds, p := prep.creds, prep.post
+	if problem := prep.problem; problem != "" {
 		finish(store.Outcome{Status: store.TargetFailed, Error: problem, ErrorKind: publishers.KindPermanent.String(),
 			Notify: &store.Notification{Kind: store.NotifyFailed, Message: problem}})
 		return
@@ -310,6 +315,44 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64) {
 		return
 	}
 	finish(s.classify(ctx, pub, &ch, creds, p, t, perr))
+}
+
+// prepared is what publishing a target needs that does not depend on the due instant: worked out
+// while the target waits for it, so that at the due instant only the network call remains.
+type prepared struct {
+	// sealed and network are the channel's credentials and network it was prepared with: a
+	// channel reconnected in the meantime is prepared again.
+	sealed, network string
+	creds           *publishers.Credentials
+	credErr         error
+	post            publishers.Post
+	// problem is why the post cannot go out on this network (its rules, or a thread where the
+	// network takes none).
+	problem string
+}
+
+// from reports whether p was prepared with ch's credentials and network.
+func (p *prepared) from(ch *store.Channel) bool {
+	sealed := ""
+	if ch.Credentials != nil {
+		sealed = *ch.Credentials
+	}
+	return p.sealed == sealed && p.network == ch.Network
+}
+
+// prepare opens the channel's credentials and builds the post for its network.
+func (s *Scheduler) prepare(w store.Work, ch *store.Channel, pub publishers.Publisher) *prepared {
+	p := &prepared{network: ch.Network}
+	if ch.Credentials != nil {
+		p.sealed = *ch.Credentials
+	}
+	p.creds, p.credErr = s.openCredentials(ch)
+	meta := pub.Meta()
+	p.post, p.problem = s.buildPost(&w.Post, &w.Target, meta.Rules)
+	if p.problem == "" && len(p.post.Thread) > 0 && !meta.Capabilities.Threads {
+		p.problem = meta.DisplayName + " does not publish threads in Herald yet: publish the later parts as separate posts."
+	}
+	return p
 }
 
 // classify turns a publish error into the target's next state.

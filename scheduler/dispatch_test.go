@@ -648,7 +648,7 @@ func TestPublishWaitingForItsChannelIsNotDuplicated(t *testing.T) {
 		e.s.claimed.Add(1)
 		e.s.inflight.Add(1)
 		done = make(chan struct{})
-		go func() { defer close(done); e.s.publish(ctx, work[0], 0); e.s.inflight.Wait() }()
+		go func() { defer close(done); e.s.publish(ctx, work[0], 0, nil); e.s.inflight.Wait() }()
 		return lock.Unlock, done
 	}
 	// finishRetries publishes whatever is due until nothing is, for up to an hour of fake time.

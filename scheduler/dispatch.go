@@ -82,7 +82,8 @@ func (s *Scheduler) Wake() {
 }
 
 // room is how many more targets this process may claim: claimed targets wait for their time,
-// their channel and a publishing slot, and each holds a lease while it waits.
+// their channel and a publishing slot, and each holds a lease while it waits. Outcomes waiting to
+// be recorded do not count (the finisher's queue, as long as MaxClaimed, holds them back).
 func (s *Scheduler) room() int { return s.opt.MaxClaimed - int(s.claimed.Load()) }
 
 func (s *Scheduler) isStopping() bool {
@@ -178,11 +179,23 @@ func (s *Scheduler) publishAt(ctx context.Context, due time.Time, group []store.
 
 // dropped accounts for claimed targets that end without an outcome to record here.
 func (s *Scheduler) dropped(n int) {
+	s.released(n)
+	s.recorded(n)
+}
+
+// released accounts for claimed targets whose network work is over (their outcome may still wait
+// to be recorded): they make room for more claims.
+func (s *Scheduler) released(n int) {
 	s.claimed.Add(-int64(n))
+	s.Wake()
+}
+
+// recorded accounts for claimed targets that are settled: their outcome is in the database, or
+// there is none to write here.
+func (s *Scheduler) recorded(n int) {
 	for range n {
 		s.inflight.Done()
 	}
-	s.Wake()
 }
 
 // channelState serialises publishing per channel (one account's posts go out one at a time, in

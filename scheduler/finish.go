@@ -23,6 +23,7 @@ type finishing struct {
 func (s *Scheduler) finish(w store.Work, out store.Outcome) {
 	s.finisherOnce.Do(func() { go s.finisher() })
 	s.finishQ <- finishing{w, out}
+	s.released(1)
 }
 
 // finisher records queued outcomes until the queue is closed (by Shutdown, after every publish
@@ -32,6 +33,11 @@ func (s *Scheduler) finisher() {
 	batch := make([]finishing, 0, s.opt.FinishBatch)
 	for first := range s.finishQ {
 		batch = append(batch[:0], first)
+		// During a burst the network calls come first: while many are in flight, outcomes wait
+		// a little (at most burstDefer) and go to the database together, instead of competing
+		// for the processor with the calls of posts still due. An outcome not yet recorded is
+		// safe: the lease covers it, and after a crash reconciliation asks the network.
+		deadline := time.Now().Add(burstDefer)
 	more:
 		for len(batch) < s.opt.FinishBatch {
 			select {
@@ -41,12 +47,21 @@ func (s *Scheduler) finisher() {
 				}
 				batch = append(batch, f)
 			default:
-				break more
+				if !s.bursting() || !time.Now().Before(deadline) {
+					break more
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
 		}
 		s.record(batch)
 	}
 }
+
+// burstDefer bounds how long an outcome waits for a burst's network calls to end.
+const burstDefer = 750 * time.Millisecond
+
+// bursting reports whether a quarter or more of the publishing slots are in use.
+func (s *Scheduler) bursting() bool { return len(s.slots) >= max(cap(s.slots)/4, 8) }
 
 // record writes one batch of outcomes. The network has been asked, so its answer is recorded even
 // while the process shuts down; a batch that cannot be written is retried a few times, then left
@@ -78,7 +93,7 @@ func (s *Scheduler) record(batch []finishing) {
 			s.metrics.outcomes.WithLabelValues(f.work.Channel.Network, f.out.Status).Inc()
 		}
 	}
-	s.dropped(len(batch))
+	s.recorded(len(batch))
 }
 
 // published is the outcome of a successful publish: what went wrong after the post was created

@@ -56,6 +56,10 @@ try {
   await page.locator('[data-testid=composer] .chip-toggle').first().click();
   const title = `Envois d’hiver ${Date.now() % 100000}`;
   await page.fill('[data-testid=composer-title]', title);
+  // Planned for tomorrow at 10:00 (Paris), so the post is on the calendar with its voice score.
+  const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + 86400e3));
+  await page.fill('[data-testid=composer-date]', tomorrow);
+  await page.fill('[data-testid=composer-time]', '10:00');
   await page.fill('[data-testid=labels-input]', 'client');
   await page.press('[data-testid=labels-input]', 'Enter');
   await page.waitForSelector('[data-testid=voice-guide]:has-text("Chaleureuse")');
@@ -81,6 +85,8 @@ try {
 
   step('one-click fix, then a note on the warning');
   await page.click(`${banned} [data-testid=voice-fix]`);
+  await shot(page, 'voice-debug-after-fix');
+  console.log('toasts:', JSON.stringify(await page.$$eval('.toast', (els) => els.map((e) => e.textContent))));
   const fixed = await page.inputValue('[data-testid=composer-text]');
   assert(fixed === '🎉 Nos utilisateurs adorent les envois offerts.', 'the fix replaced the word: ' + fixed);
   await page.waitForSelector('[data-testid=composer-text-marks] mark.hl-error', { state: 'detached' });
@@ -99,6 +105,63 @@ try {
   assert(pv.errors === 0 && pv.unacknowledged === 0 && pv.acknowledgements.length === 1, 'one acknowledgement stored: ' + JSON.stringify(pv));
   await signOut(page);
 
+  // 2. The editor sees the findings and the note in the review queue, with the steps.
+  step('editor reviews');
+  await signIn(page, base, 'editor@demo.herald.local');
+  const card = `[data-testid=post-event]:has-text("${title}")`;
+  await page.waitForSelector(`${card} .ev-score[data-score="${pv.score}"]`);
+  await page.click('a[href="#/review"]');
+  const item = `[data-testid=review-item]:has-text("${title}")`;
+  await page.waitForSelector(item);
+  await page.click(item);
+  const detail = `[data-testid=review-detail]:has-text("${title}")`;
+  await page.waitForSelector(`${detail} [data-testid=voice-review] [data-testid=review-marked-text] mark.hl-warning:text-is("utilisateurs")`);
+  await page.waitForSelector(`${detail} [data-testid=voice-acks]:has-text("Citation exacte")`);
+  await page.waitForSelector(`${detail} [data-testid=voice-ack-item]:has-text("Camille")`); // the note names its author
+  const stepsShown = await page.$$eval(`${detail} [data-testid=approval-step]`, (els) => els.map((e) => [e.textContent, e.dataset.current]));
+  assert(stepsShown.length === 2 && stepsShown[0][1] === 'true' && stepsShown[1][0].includes('Client'), 'two steps, the editors’ first: ' + JSON.stringify(stepsShown));
+  await shot(page, 'voice-editor-review');
+  await page.click(`${detail} [data-testid=review-approve]`);
+  await page.waitForSelector(`${detail} [data-testid=approval-step][data-current=true]:has-text("Client")`);
+  await page.waitForSelector(`${detail} [data-testid=approve-why]`);
+  await page.click(`${detail} [data-testid=send-to-client]`);
+  await page.fill('[data-testid=client-link-name]', 'Acme — marketing');
+  await page.click('[data-testid=client-link-create]');
+  await page.waitForSelector('[data-testid=client-link-url]');
+  const link = await page.inputValue('[data-testid=client-link-url]');
+  assert(link.startsWith(base + '/review/hrld_rev_'), 'a client review link: ' + link);
+  await shot(page, 'voice-editor-client-link');
+  await page.keyboard.press('Escape');
+
+  // 3. The client approves through the link, in a browser that has never signed in.
+  step('client approves through the link');
+  const client = await launch({ locale: 'fr-FR' });
+  try {
+    const cp = await client.ctx.newPage();
+    const res = await cp.goto(link);
+    assert(res.status() === 200, 'the client page opens without an account: ' + res.status());
+    await cp.waitForSelector(`text=${title}`);
+    await shot(cp, 'voice-client-page');
+    await cp.click('button[name=decision][value=approve]');
+    await cp.waitForSelector('text=votre validation est enregistrée');
+    await shot(cp, 'voice-client-approved');
+  } finally {
+    await client.close();
+  }
+
+  // 4. The post's timeline shows the approval under the link's name; so does the audit API.
+  step('the audit log shows the client link');
+  await page.goto(base + '/#/posts/' + sent.id);
+  const tl = '[data-testid=timeline]';
+  await page.waitForSelector(`${tl} .tl-audit:has-text("client link: Acme — marketing")`);
+  assert(/approuvée|validée/.test(await page.textContent(`${tl} .tl-audit:has-text("client link: Acme")`)), 'the timeline says what the client did');
+  await shot(page, 'voice-post-timeline');
+  const audit = (await editorApi.get(W(`/posts/${sent.id}/audit?limit=200`))).items;
+  const byClient = audit.find((e) => e.actor === 'client link: Acme — marketing' && /approved/.test(e.action));
+  assert(byClient && byClient.actor_id === null, 'audited under the link’s identity: ' + JSON.stringify(audit.map((e) => [e.actor, e.action])));
+  const approved = await editorApi.get(W(`/posts/${sent.id}`));
+  assert(approved.status === 'approved', 'every step done: the post is approved (' + approved.status + ')');
+
   assert(errors.length === 0, 'errors in the page:\n' + errors.join('\n'));
   ok = true;
   step('voice scenario passed');
@@ -106,7 +169,7 @@ try {
   console.error(err);
   try {
     const pages = browser.ctx.pages();
-    if (pages[0]) await shot(pages[0], 'voice-failure');
+    if (pages.length) await shot(pages[pages.length - 1], 'voice-failure');
   } catch {
     /* ignore */
   }

@@ -301,10 +301,10 @@ export default function Composer(props: ComposerProps) {
   ]
     .filter(Boolean)
     .join(' · ');
-  // The toast saying why a submission waits goes once the reason is gone.
+  // The toast saying why a submission waits goes once the reason changes (the footer keeps it).
   const blockToast = useRef(0);
   useEffect(() => {
-    if (!blockedReason && blockToast.current) {
+    if (blockToast.current) {
       dismiss(blockToast.current);
       blockToast.current = 0;
     }

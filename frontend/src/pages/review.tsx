@@ -22,6 +22,7 @@ import { toast, toastError } from '../ui/toast';
 export default function ReviewPage() {
   const w = useStore(workspace)!;
   const changedCount = useStore(postsChanged);
+  useStore(members); // the authors' names arrive a moment after the page
   const [items, setItems] = useState<Post[] | null>(null);
   const [sel, setSel] = useState<number | null>(null);
 

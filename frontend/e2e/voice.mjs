@@ -9,13 +9,35 @@
 //      approves the editors' step and creates a client review link;
 //   3. the client, without an account (a fresh browser profile), approves through the link;
 //   4. the post's timeline (and the audit API) shows the approval under the link's name.
+// Then the rest of the UI around it: the settings editors (a term, a policy, review settings, a
+// snippet, a hashtag group and a template made in the browser), the composer's library (the
+// snippet by /code + Tab, the group, the template and its variables), revoking the client link,
+// and "rewrite in the brand's voice" against a fake OpenAI-compatible model server.
 // Screenshots go to frontend/test-artifacts/ (voice-*.png).
+import { startFakeLLM } from './fakellm.mjs';
 import { apiAs, assert, launch, shot, signIn, signOut, startHerald, watch } from './harness.mjs';
 
 const t0 = Date.now();
+/**
+ * valueOf reads a text field once it holds want (Preact 10.12 renders what a click changed after
+ * a timer, so a value read right after the click may be the old one), or after 5 s, whatever it
+ * holds then (for the assertion to show).
+ */
+async function valueOf(page, selector, want) {
+  await page.waitForFunction(([sel, v]) => document.querySelector(sel)?.value === v, [selector, want], { timeout: 5000 }).catch(() => {});
+  return page.inputValue(selector);
+}
+/** until polls cond (the API catching up with a click) for up to 10 s. */
+async function until(cond, what) {
+  for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (await cond()) return;
+  throw new Error('timed out waiting: ' + what);
+}
 const step = (s) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${s}`);
 
-const server = await startHerald();
+// The model answers with the post in the brand's words (one preferred word still left, so the
+// rewrite's own findings show).
+const llm = await startFakeLLM({ key: 'sk-test', reply: () => 'Nos utilisateurs adorent les envois offerts, livrés chez vous.' });
+const server = await startHerald({ env: { HERALD_LLM_BASE_URL: llm.url, HERALD_LLM_API_KEY: 'sk-test', HERALD_LLM_MODEL: llm.model } });
 const browser = await launch({ locale: 'fr-FR' });
 const errors = [];
 let ok = false;
@@ -85,9 +107,7 @@ try {
 
   step('one-click fix, then a note on the warning');
   await page.click(`${banned} [data-testid=voice-fix]`);
-  await shot(page, 'voice-debug-after-fix');
-  console.log('toasts:', JSON.stringify(await page.$$eval('.toast', (els) => els.map((e) => e.textContent))));
-  const fixed = await page.inputValue('[data-testid=composer-text]');
+  const fixed = await valueOf(page, '[data-testid=composer-text]', '🎉 Nos utilisateurs adorent les envois offerts.');
   assert(fixed === '🎉 Nos utilisateurs adorent les envois offerts.', 'the fix replaced the word: ' + fixed);
   await page.waitForSelector('[data-testid=composer-text-marks] mark.hl-error', { state: 'detached' });
   const pref = '[data-testid=voice-finding][data-rule="vocabulary.preferred"]';
@@ -162,6 +182,115 @@ try {
   const approved = await editorApi.get(W(`/posts/${sent.id}`));
   assert(approved.status === 'approved', 'every step done: the post is approved (' + approved.status + ')');
 
+  // 5. The settings editors, in the browser (as the admin, who may change everything).
+  step('settings: brand voice, approval policy, review settings, library');
+  await signOut(page);
+  await signIn(page, base, 'admin@demo.herald.local');
+  await page.goto(base + '/#/settings/voice');
+  await page.waitForSelector('[data-testid=voice-editor] [data-testid=term]');
+  const terms = await page.locator('[data-testid=term]').count();
+  await page.click('[data-testid=add-term]');
+  const term = page.locator('[data-testid=term]').nth(terms);
+  await term.waitFor();
+  await term.locator('[data-testid=term-kind]').selectOption('sensitive');
+  await term.locator('[data-testid=term-avoid]').fill('licenciement, grève');
+  await term.locator('[data-testid=term-reason]').fill('Sujet social : relecture par la direction.');
+  await page.click('[data-testid=voice-save]');
+  await page.waitForSelector('[data-testid=toast-ok]:has-text("version 2")');
+  const v2 = await editorApi.get(W('/voice/profile'));
+  assert(v2.version === 2 && v2.profile.rules.terms.some((x) => x.kind === 'sensitive' && x.avoid.includes('grève')), 'the term was saved: ' + JSON.stringify(v2.profile.rules.terms));
+  await page.fill('[data-testid=voice-try]', 'Une grève gratuite.');
+  await page.waitForSelector('[data-testid=voice-finding][data-rule="vocabulary.sensitive"]');
+  await shot(page, 'voice-settings-profile');
+
+  await page.click('[data-testid=settings-tab-approvals]');
+  await page.waitForSelector('[data-testid=policy]'); // the client policy seeded above
+  const policies = await page.locator('[data-testid=policy]').count();
+  await page.click('[data-testid=add-policy]');
+  const pol = page.locator('[data-testid=policy]').nth(policies);
+  await pol.waitFor();
+  await pol.locator('[data-testid=policy-name]').fill('Juridique');
+  await pol.locator('[data-testid=policy-label]').fill('partenariat');
+  await pol.locator('[data-testid=step-name]').fill('Service juridique');
+  await pol.locator('[data-testid=step-kind]').selectOption('members');
+  await pol.locator('.members-pick label:has-text("Camille") input').check();
+  await pol.locator('[data-testid=policy-save]').click();
+  await page.waitForSelector('[data-testid=toast-ok]:has-text("Juridique")');
+  const pols = (await editorApi.get(W('/approval-policies'))).items;
+  const legal = pols.find((x) => x.name === 'Juridique');
+  assert(legal && legal.label === 'partenariat' && legal.steps[0].members.length === 1 && !legal.steps[0].client, 'the policy was saved: ' + JSON.stringify(pols));
+  await page.fill('[data-testid=rs-lead]', '30');
+  await page.click('[data-testid=review-settings-save]');
+  await until(async () => (await editorApi.get(W('/review-settings'))).approval_lead_minutes === 30, 'review settings saved');
+  await shot(page, 'voice-settings-approvals');
+
+  await page.click('[data-testid=settings-tab-library]');
+  await page.click('[data-testid=lib-add-snippets]');
+  await page.fill('[data-testid=snippet-code]', 'sig');
+  await page.fill('[data-testid=snippet-text]', '— L’équipe Herald Café');
+  await page.click('[data-testid=lib-save]');
+  await page.waitForSelector('[data-testid=lib-section-snippets] li:has-text("/sig")');
+  await page.click('[data-testid=lib-add-hashtag-groups]');
+  await page.fill('[data-testid=group-name]', 'Hiver');
+  await page.fill('[data-testid=group-tags]', '#HeraldCafé, #Hiver');
+  await page.click('[data-testid=lib-save]');
+  await page.waitForSelector('[data-testid=lib-section-hashtag-groups] li:has-text("Hiver")');
+  await page.click('[data-testid=lib-add-templates]');
+  await page.fill('[data-testid=tpl-edit-name]', 'Événement');
+  await page.fill('[data-testid=tpl-edit-text]', 'Rendez-vous le {{event_date}} : {{link}}');
+  await page.click('[data-testid=lib-save]');
+  await page.waitForSelector('[data-testid=lib-section-templates] li:has-text("Événement")');
+  await shot(page, 'voice-settings-library');
+
+  // 6. The client links page: the link made above is active; revoking it closes the page.
+  step('client links: revoke');
+  await page.click('[data-testid=settings-tab-clients]');
+  await page.waitForSelector('[data-testid=client-link-row][data-status=active]:has-text("Acme")');
+  page.once('dialog', (d) => d.accept());
+  await page.click('[data-testid=client-link-row]:has-text("Acme") [data-testid=client-link-revoke]');
+  await page.waitForSelector('[data-testid=client-link-row][data-status=revoked]:has-text("Acme")');
+  assert((await fetch(link)).status === 404, 'a revoked link no longer opens');
+  await shot(page, 'voice-settings-clients');
+  await signOut(page);
+
+  // 7. The composer's library and the rewrite, as the author.
+  step('composer: template, variables, snippet, hashtags, rewrite');
+  await signIn(page, base, 'author@demo.herald.local');
+  await page.click('[data-testid=new-post]');
+  await page.waitForSelector('[data-testid=composer] [data-testid=voice-guide]');
+  await page.locator('[data-testid=composer] .chip-toggle').first().click();
+  await page.click('[data-testid=lib-templates] summary');
+  await page.click('[data-testid=lib-template]:has-text("Événement")');
+  await page.waitForSelector('[data-testid=variables] [data-testid=var-event_date]');
+  await page.fill('[data-testid=var-event_date]', '12 mars');
+  await page.fill('[data-testid=var-link]', 'https://herald.example/mars');
+  await page.click('[data-testid=variables-fill]');
+  await page.waitForSelector('[data-testid=variables]', { state: 'detached' });
+  assert((await valueOf(page, '[data-testid=composer-text]', 'Rendez-vous le 12 mars : https://herald.example/mars')) === 'Rendez-vous le 12 mars : https://herald.example/mars', 'the template was filled in');
+  await page.click('[data-testid=composer-text]');
+  await page.keyboard.press('End');
+  await page.keyboard.type(' /sig');
+  await page.waitForSelector('[data-testid=snippet-hint]');
+  await page.keyboard.press('Tab');
+  await page.click('[data-testid=lib-groups] summary');
+  await page.click('[data-testid=lib-group]:has-text("Hiver")');
+  const want = 'Rendez-vous le 12 mars : https://herald.example/mars — L’équipe Herald Café\n\n#HeraldCafé #Hiver';
+  const composed = await valueOf(page, '[data-testid=composer-text]', want);
+  assert(composed === want, 'snippet and hashtags inserted: ' + JSON.stringify(composed));
+  await shot(page, 'voice-composer-library');
+  await page.fill('[data-testid=composer-text]', 'Nos utilisateurs adorent les envois gratuits.');
+  await page.waitForSelector('[data-testid=voice-rewrite]');
+  await page.click('[data-testid=voice-rewrite]');
+  await page.waitForSelector('[data-testid=rewrite-dialog] [data-testid=rewrite-text]');
+  await page.waitForSelector('[data-testid=rewrite-dialog] [data-testid=voice-finding][data-rule="vocabulary.preferred"]');
+  await shot(page, 'voice-composer-rewrite');
+  await page.click('[data-testid=rewrite-use]');
+  const rewritten = 'Nos utilisateurs adorent les envois offerts, livrés chez vous.';
+  assert((await valueOf(page, '[data-testid=composer-text]', rewritten)) === rewritten, 'the rewrite replaced the text');
+  assert(llm.requests.length === 1 && llm.requests[0].user.includes('gratuits') && llm.requests[0].system.length > 0, 'the model was asked once with the text and the voice');
+  await page.click('[data-testid=composer-close]');
+  if (await page.locator('[data-testid=discard]').count()) await page.click('[data-testid=discard]');
+
   assert(errors.length === 0, 'errors in the page:\n' + errors.join('\n'));
   ok = true;
   step('voice scenario passed');
@@ -177,6 +306,7 @@ try {
 } finally {
   await browser.close();
   await server.stop();
+  await llm.close();
 }
 console.log(ok ? '1 passed, 0 failed' : '0 passed, 1 failed');
 process.exit(ok ? 0 : 1);

@@ -53,5 +53,8 @@ export HERALD_BIN="$(cd .. && pwd)/bin/herald"
 echo "== ui: browser scenario (screenshots in frontend/test-artifacts/)"
 node e2e/scenario.mjs
 
+echo "== ui: brand voice and approvals scenario (French author, editor, client link; settings; library; rewrite)"
+node e2e/voice.mjs
+
 echo "== ui: month view with 2,000 posts (regression guard; BENCHMARKS.md has the target run)"
 HERALD_PERF_RUNS=${HERALD_PERF_RUNS:-3} HERALD_PERF_MAX_MS=${HERALD_PERF_MAX_MS:-2500} node e2e/perf.mjs

@@ -2,7 +2,8 @@
 # The web UI's tests, run by `make test` after the Go tests: type check and build, Vitest (units,
 # components, the composer's counters against the server's rules), the initial-JavaScript budget,
 # and the browser tests in Debian's Chromium against a real `herald serve --demo` on SQLite (the
-# issue's scenario, then the 2,000-post month view as a regression guard).
+# calendar scenario, the brand voice and approvals scenario, then the 2,000-post month view as a
+# regression guard).
 #
 # Without Node.js or Chromium this says so loudly and skips what it cannot run; with
 # HERALD_REQUIRE_BROWSER=1 (set by .ci/run) a missing tool fails the run instead.

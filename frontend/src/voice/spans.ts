@@ -50,6 +50,8 @@ export function mapSpan(span: Span, e: Edit): Span | null {
 
 /** mapFinding maps a finding through an edit; its fix survives only when the edit misses it. */
 export function mapFinding(f: Finding, e: Edit): Finding | null {
+  // Before the edit nothing moves: keep the very same finding, so what draws it need not redraw.
+  if (f.span.end <= e.start && (!f.fix || f.fix.span.end <= e.start)) return f;
   const span = mapSpan(f.span, e);
   if (!span) return null;
   let fix = f.fix;

@@ -3,7 +3,7 @@
 // spell-check and undo stay the browser's own), the findings listed beside it with their
 // messages (keyboard reachable: each can select its words, apply its fix, or take a note), the
 // score, and the brand's description.
-import type { ComponentChildren } from 'preact';
+import { Component, type ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { fmtDateTime, t, tn } from '../i18n';
 import type { Finding, Severity, VoiceProfile } from '../types';
@@ -181,6 +181,10 @@ export function FindingsList(p: FindingsListProps) {
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   const list = [...p.findings].sort((a, b) => order[a.severity] - order[b.severity] || a.span.start - b.span.start);
   const active = new Set(p.caret !== null && p.caret !== undefined ? findingsAt(p.findings, p.caret).map((f) => f.id) : []);
+  // Rows redraw only when their finding changes (typing moves only the findings after the
+  // caret); they reach the current handlers through this ref.
+  const handlers = useRef(p);
+  handlers.current = p;
   const count = (sev: Severity) => p.findings.filter((f) => f.severity === sev).length;
   const [errors, warnings, infos] = [count('error'), count('warning'), count('info')];
   return (
@@ -195,7 +199,16 @@ export function FindingsList(p: FindingsListProps) {
       {list.length > 0 && (
         <ul class="findings">
           {list.map((f) => (
-            <FindingItem key={f.id + ':' + f.span.start} f={f} text={p.text} active={active.has(f.id)} note={p.notes[ackKey(f)] ?? ''} readOnly={p.readOnly} onFix={p.onFix} onSelect={p.onSelect} onNote={p.onNote} />
+            <FindingRow
+              key={f.id}
+              f={f}
+              excerpt={f.excerpt || p.text.slice(f.span.start, f.span.end)}
+              fixText={f.fix ? fixLabel(f, p.text) : ''}
+              active={active.has(f.id)}
+              note={p.notes[ackKey(f)] ?? ''}
+              readOnly={p.readOnly}
+              h={handlers}
+            />
           ))}
         </ul>
       )}
@@ -205,10 +218,33 @@ export function FindingsList(p: FindingsListProps) {
 
 const quote = (s: string) => t('voice.quote', { text: s.length > 60 ? s.slice(0, 57) + '…' : s });
 
-function FindingItem({ f, text, active, note, readOnly, onFix, onSelect, onNote }: { f: Finding; text: string; active: boolean; note: string; readOnly?: boolean; onFix?: (f: Finding) => void; onSelect?: (f: Finding) => void; onNote?: (key: string, note: string) => void }) {
+interface RowProps {
+  f: Finding;
+  excerpt: string;
+  fixText: string;
+  active: boolean;
+  note: string;
+  readOnly?: boolean;
+  h: { current: FindingsListProps };
+}
+
+/** FindingRow redraws a finding only when what it shows changed. */
+class FindingRow extends Component<RowProps> {
+  shouldComponentUpdate(n: RowProps) {
+    const p = this.props;
+    return p.f !== n.f || p.excerpt !== n.excerpt || p.fixText !== n.fixText || p.active !== n.active || p.note !== n.note || p.readOnly !== n.readOnly;
+  }
+  render() {
+    return <FindingItem {...this.props} />;
+  }
+}
+
+function FindingItem({ f, excerpt, fixText, active, note, readOnly, h }: RowProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(note);
-  const excerpt = f.excerpt || text.slice(f.span.start, f.span.end);
+  const onFix = h.current.onFix && ((x: Finding) => h.current.onFix!(x));
+  const onSelect = h.current.onSelect && ((x: Finding) => h.current.onSelect!(x));
+  const onNote = h.current.onNote && ((k: string, n: string) => h.current.onNote!(k, n));
   const noteId = 'ack-' + f.id.replace(/[^A-Za-z0-9_-]/g, '_');
   const acknowledged = f.acknowledged || !!note.trim();
   return (
@@ -232,7 +268,7 @@ function FindingItem({ f, text, active, note, readOnly, onFix, onSelect, onNote 
       <div class="finding-actions">
         {f.fix && !readOnly && onFix && (
           <button type="button" class="btn btn-small btn-fix" onClick={() => onFix(f)} data-testid="voice-fix">
-            {fixLabel(f, text)}
+            {fixText}
           </button>
         )}
         {f.severity === 'warning' && !readOnly && onNote && !editing && (

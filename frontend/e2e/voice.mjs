@@ -138,6 +138,7 @@ try {
   await page.waitForSelector(`${detail} [data-testid=voice-review] [data-testid=review-marked-text] mark.hl-warning:text-is("utilisateurs")`);
   await page.waitForSelector(`${detail} [data-testid=voice-acks]:has-text("Citation exacte")`);
   await page.waitForSelector(`${detail} [data-testid=voice-ack-item]:has-text("Camille")`); // the note names its author
+  await page.waitForSelector(`${detail} [data-testid=approval-deadline]`); // approve before the planned time
   const stepsShown = await page.$$eval(`${detail} [data-testid=approval-step]`, (els) => els.map((e) => [e.textContent, e.dataset.current]));
   assert(stepsShown.length === 2 && stepsShown[0][1] === 'true' && stepsShown[1][0].includes('Client'), 'two steps, the editors’ first: ' + JSON.stringify(stepsShown));
   await shot(page, 'voice-editor-review');

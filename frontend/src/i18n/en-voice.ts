@@ -340,6 +340,8 @@ const enVoice: Record<string, string> = {
   'libEd.empty': 'Nothing yet.',
   'libEd.deleteConfirm': 'Delete it? Posts already written keep their text.',
   'libEd.deleted': 'Deleted.',
+  'review.deadline': 'To go out as planned, it must be approved by {when} ({rel}).',
+  'review.deadlinePassed': 'The approval deadline passed ({when}): it will not be published at its planned time. Reschedule it, then approve it.',
 };
 
 export default enVoice;

@@ -339,6 +339,8 @@ const frVoice: Record<string, string> = {
   'libEd.empty': 'Rien pour l’instant.',
   'libEd.deleteConfirm': 'Supprimer ? Les publications déjà écrites gardent leur texte.',
   'libEd.deleted': 'Supprimé.',
+  'review.deadline': 'Pour partir comme prévu, elle doit être validée avant le {when} ({rel}).',
+  'review.deadlinePassed': 'Le délai de validation est passé ({when}) : elle ne sera pas publiée à l’heure prévue. Reprogrammez-la, puis validez-la.',
 };
 
 export default frVoice;

@@ -12,7 +12,7 @@ import { changed, diffWords, type DiffPart } from '../lib/diff';
 import { fieldTarget } from '../composer/model';
 import { useStore } from '../lib/store';
 import { channelById, channels, memberName, members, session, viewZone, workspace } from '../state';
-import { atLeast, type Finding, type Media, type Page, type Post, type PostVoice, type Revision, type RevisionContent } from '../types';
+import { atLeast, type Finding, type Media, type Page, type Post, type PostVoice, type ReviewSettings, type Revision, type RevisionContent } from '../types';
 import { Empty, NetworkIcon, Spinner, StatusBadge } from '../ui/kit';
 import { ClientLinkDialog } from '../voice/clientlink';
 import { approversOf, mayApprove, waitingFor } from '../voice/steps';
@@ -101,6 +101,11 @@ function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
   const [err, setErr] = useState<ApiError | null>(null);
   const [asking, setAsking] = useState(false);
   const [sending, setSending] = useState(false);
+  // Approval is due this many minutes before the planned time (0: by the planned time itself).
+  const [lead, setLead] = useState<number | null>(null);
+  useEffect(() => {
+    api.get<ReviewSettings>(ws(w.id, '/review-settings')).then((rs) => setLead(rs.approval_lead_minutes), () => setLead(null));
+  }, [w.id]);
   // A post stays in the queue while later steps wait (the client's, say): reload it after acting.
   const [version, setVersion] = useState(0);
 
@@ -157,6 +162,7 @@ function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
         </span>
         <ScoreBadge score={post.voice_score} />
       </header>
+      {post.scheduled_at && lead !== null && post.status === 'in_review' && <Deadline at={new Date(Date.parse(post.scheduled_at) - lead * 60e3)} />}
       {steps.length > 0 && <ApprovalSteps post={post} />}
       {voice && (voice.has_profile || voice.findings.length > 0) && <VoiceReview post={post} voice={voice} />}
       {err && (
@@ -212,6 +218,16 @@ function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
         />
       )}
     </article>
+  );
+}
+
+/** Deadline says by when the post must be approved to go out as planned. */
+function Deadline({ at }: { at: Date }) {
+  const late = at.getTime() < Date.now();
+  return (
+    <p class={'deadline' + (late ? ' banner banner-error' : ' muted small')} role={late ? 'alert' : undefined} data-testid="approval-deadline">
+      {late ? t('review.deadlinePassed', { when: fmtDateTime(at, viewZone.get()) }) : t('review.deadline', { when: fmtDateTime(at, viewZone.get()), rel: fmtRelative(at) })}
+    </p>
   );
 }
 

@@ -102,7 +102,8 @@ export default function Composer(props: ComposerProps) {
   // Load the post, or start a new one (at the time the calendar was clicked).
   useEffect(() => {
     void loadRules().then(setRules, (e) => toastError(e));
-    voiceProfile(w.id).then(setProfile, () => setProfile(null));
+    // Asked again each time: an editor may have changed the voice since (one small request).
+    voiceProfile(w.id, true).then(setProfile, () => setProfile(null));
     serverConfig().then(
       (c) => setFeatures(c.features ?? []),
       () => setFeatures([]),
@@ -332,10 +333,18 @@ export default function Composer(props: ComposerProps) {
     } else update((d) => ({ ...d, text: v }));
   }
 
+  /**
+   * afterRender runs fn once Preact has drawn the state just set: Preact 10.12 draws what an
+   * event handler changed after a timer, so a frame alone may come first.
+   */
+  function afterRender(fn: () => void) {
+    setTimeout(() => requestAnimationFrame(fn));
+  }
+
   /** placeCaret focuses a field with the caret at pos once it is drawn. */
   function placeCaret(key: string, pos: number) {
     setCaret({ key, pos });
-    requestAnimationFrame(() => {
+    afterRender(() => {
       const el = areaRef(key).current;
       if (!el) return;
       el.focus();
@@ -417,7 +426,7 @@ export default function Composer(props: ComposerProps) {
       return;
     }
     setTab(key.startsWith('ch:') ? Number(key.slice(3)) : 'all');
-    requestAnimationFrame(() => selectSpan(areaRef(key).current, f.span.start, f.span.end));
+    afterRender(() => selectSpan(areaRef(key).current, f.span.start, f.span.end));
     setCaret({ key, pos: f.span.start });
   }
 

@@ -88,7 +88,7 @@ export function VoiceField(p: VoiceFieldProps) {
   );
 }
 
-/** useLibrary loads the workspace's library once the composer opens. */
+/** useLibrary loads the workspace's library when the composer opens. */
 export function useLibrary(wid: number): [Library | null, () => void] {
   const [lib, setLib] = useState<Library | null>(null);
   const load = (fresh = false) =>
@@ -96,7 +96,8 @@ export function useLibrary(wid: number): [Library | null, () => void] {
       /* the bar says the library is empty; the composer works without it */
     });
   useEffect(() => {
-    void load();
+    // Fresh each time the composer opens: teammates add to the library.
+    void load(true);
   }, [wid]);
   return [lib, () => void load(true)];
 }

@@ -5,7 +5,7 @@
 // the composer's counters are compared with POST /api/v1/validate for a table of texts on several
 // networks, and with a brand voice on a server without a model, the composer underlines but offers
 // no rewrite. Screenshots go to frontend/test-artifacts/.
-import { apiAs, assert, launch, shot, signIn, signOut, startHerald, watch } from './harness.mjs';
+import { apiAs, assert, closeComposer, launch, shot, signIn, signOut, startHerald, watch } from './harness.mjs';
 
 const TZ = 'Europe/Paris'; // the demo workspace's zone
 const t0 = Date.now();
@@ -164,8 +164,7 @@ try {
     }
   }
   await shot(page, 'counters');
-  await page.click('[data-testid=composer-close]');
-  if (await page.locator('[data-testid=discard]').count()) await page.click('[data-testid=discard]');
+  await closeComposer(page);
 
   // 7. This server has no model configured: with a brand voice, the composer checks the text but
   // offers no "rewrite in the brand's voice" (GET /api/v1/config lists no voice_rewrite).
@@ -180,8 +179,7 @@ try {
   await page.fill('[data-testid=composer-text]', 'Shipping is free today.');
   await page.waitForSelector('[data-testid=composer-text-marks] mark.hl-error');
   assert((await page.locator('[data-testid=voice-rewrite]').count()) === 0, 'no rewrite button without a model');
-  await page.click('[data-testid=composer-close]');
-  if (await page.locator('[data-testid=discard]').count()) await page.click('[data-testid=discard]');
+  await closeComposer(page);
 
   assert(errors.length === 0, 'errors in the page:\n' + errors.join('\n'));
   ok = true;

@@ -12,10 +12,11 @@
 // Then the rest of the UI around it: the settings editors (a term, a policy, review settings, a
 // snippet, a hashtag group and a template made in the browser), the composer's library (the
 // snippet by /code + Tab, the group, the template and its variables), revoking the client link,
-// and "rewrite in the brand's voice" against a fake OpenAI-compatible model server.
+// "rewrite in the brand's voice" against a fake OpenAI-compatible model server, and a duplicate
+// refused at submission until the author notes it.
 // Screenshots go to frontend/test-artifacts/ (voice-*.png).
 import { startFakeLLM } from './fakellm.mjs';
-import { apiAs, assert, launch, shot, signIn, signOut, startHerald, watch } from './harness.mjs';
+import { apiAs, assert, closeComposer, launch, shot, signIn, signOut, startHerald, watch } from './harness.mjs';
 
 const t0 = Date.now();
 /**
@@ -68,7 +69,8 @@ try {
   await adminApi.post(W('/approval-policies'), { name: 'Validation client', label: 'client', steps: [{ name: 'Client', client: true }] });
 
   const page = await browser.ctx.newPage();
-  watch(page, errors);
+  // The duplicate refused at submission (part 8) is a 422 the browser reports in the console.
+  watch(page, errors, /401|Unauthorized|422 \(Unprocessable Entity\)/);
 
   // 1. The author writes in French.
   step('author writes in French');
@@ -289,8 +291,40 @@ try {
   const rewritten = 'Nos utilisateurs adorent les envois offerts, livrés chez vous.';
   assert((await valueOf(page, '[data-testid=composer-text]', rewritten)) === rewritten, 'the rewrite replaced the text');
   assert(llm.requests.length === 1 && llm.requests[0].user.includes('gratuits') && llm.requests[0].system.length > 0, 'the model was asked once with the text and the voice');
-  await page.click('[data-testid=composer-close]');
-  if (await page.locator('[data-testid=discard]').count()) await page.click('[data-testid=discard]');
+  await closeComposer(page);
+
+  // 8. The duplicate check at submission: the same text on the same channel a few minutes from
+  // the approved post is refused until the author says why, in the panel the refusal opens.
+  step('duplicate at submission: refused, noted, submitted');
+  await adminApi.call('PUT', W('/review-settings'), { duplicate_window_days: 7 });
+  await page.click('[data-testid=new-post]');
+  await page.waitForSelector('[data-testid=composer] [data-testid=voice-guide]');
+  await page.locator('[data-testid=composer] .chip-toggle').first().click();
+  const dupTitle = `Doublon ${Date.now() % 100000}`;
+  await page.fill('[data-testid=composer-title]', dupTitle);
+  await page.fill('[data-testid=composer-date]', tomorrow);
+  await page.fill('[data-testid=composer-time]', '10:05');
+  await page.fill('[data-testid=composer-text]', fixed);
+  await page.waitForSelector(`${pref} [data-testid=voice-ack]`);
+  await page.click(`${pref} [data-testid=voice-ack]`);
+  await page.fill(`${pref} [data-testid=voice-ack-text]`, 'Citation exacte, encore.');
+  await page.click(`${pref} [data-testid=voice-ack-save]`);
+  await page.waitForSelector('[data-testid=voice-blocked]', { state: 'detached' });
+  await page.click('[data-testid=action-submit]');
+  const dup = '[data-testid=voice-gate] [data-testid=voice-finding][data-rule="review.duplicate"]';
+  await page.waitForSelector(dup);
+  await page.waitForSelector('[data-testid=voice-blocked]'); // the duplicate needs its note
+  await shot(page, 'voice-composer-duplicate');
+  await page.click(`${dup} [data-testid=voice-ack]`);
+  await page.fill(`${dup} [data-testid=voice-ack-text]`, 'Rappel volontaire, cinq minutes après.');
+  await page.click(`${dup} [data-testid=voice-ack-save]`);
+  await page.waitForSelector('[data-testid=voice-blocked]', { state: 'detached' });
+  await page.click('[data-testid=action-submit]');
+  await page.waitForSelector('[data-testid=composer]', { state: 'detached' });
+  const [dupPost] = (await editorApi.get(W('/posts?status=in_review'))).items.filter((p) => p.title === dupTitle);
+  assert(dupPost, 'the duplicate went to review once noted');
+  const dv = await editorApi.get(W(`/posts/${dupPost.id}/voice`));
+  assert(dv.acknowledgements.length === 2 && dv.findings.some((f) => f.rule === 'review.duplicate' && f.acknowledged), 'both notes stored: ' + JSON.stringify(dv.acknowledgements));
 
   assert(errors.length === 0, 'errors in the page:\n' + errors.join('\n'));
   ok = true;

@@ -291,8 +291,10 @@ export default function Composer(props: ComposerProps) {
   const findingsBy: Record<string, Finding[]> = {};
   for (const f of checkFields) findingsBy[f.key] = live.findingsFor(f.key, f.text);
   const liveFindings = checkFields.flatMap((f) => findingsBy[f.key]);
-  // Duplicates and conflicts are found at submission only; their warnings need a note too.
+  // Duplicates and conflicts are found at submission only; their warnings need a note too. What
+  // the server said about the text itself the live check shows, on the text as it is now.
   const clashes = (gate ?? []).filter((f) => f.rule.startsWith('review.'));
+  const gateShown = voiceOn ? clashes : gate ?? [];
   const blk = blockers([...liveFindings, ...clashes], notes);
   const varNames = variablesIn([draft.text, ...draft.targets.map((x) => x.text ?? ''), ...draft.thread.map((x) => x.text)].join('\n'));
   const blockedReason = [
@@ -598,7 +600,9 @@ export default function Composer(props: ComposerProps) {
       if (e instanceof ApiError && (e.code === 'voice_errors' || e.code === 'voice_unacknowledged')) {
         // The server's word on the saved revision: shown with the findings, each with its note.
         setGate((e.details.findings as Finding[] | undefined) ?? []);
-        toastError(e, t('composer.actionFailed.' + action));
+        // The panel and the footer say what to do; the toast only says it did not go, and goes.
+        if (blockToast.current) dismiss(blockToast.current);
+        blockToast.current = toast('error', t('voice.gateToast'), { ms: 6000 });
         return;
       }
       if (e instanceof ApiError) setErr(e);
@@ -764,10 +768,10 @@ export default function Composer(props: ComposerProps) {
                 </div>
               )}
 
-              {gate && gate.length > 0 && (
+              {gateShown.length > 0 && (
                 <div class="banner banner-error voice-gate" role="alert" tabIndex={-1} data-testid="voice-gate">
                   <strong>{t('voice.gateTitle')}</strong>
-                  <FindingsList text="" findings={gate} notes={notes} readOnly={readOnly} onNote={(k, n) => setNotes((x) => ({ ...x, [k]: n }))} />
+                  <FindingsList text="" findings={gateShown} notes={notes} readOnly={readOnly} onNote={(k, n) => setNotes((x) => ({ ...x, [k]: n }))} />
                   <p class="small">{t('voice.gateHelp')}</p>
                 </div>
               )}

@@ -342,6 +342,7 @@ const enVoice: Record<string, string> = {
   'libEd.deleted': 'Deleted.',
   'review.deadline': 'To go out as planned, it must be approved by {when} ({rel}).',
   'review.deadlinePassed': 'The approval deadline passed ({when}): it will not be published at its planned time. Reschedule it, then approve it.',
+  'voice.gateToast': 'Not sent for review: see what the checks found, above the text.',
 };
 
 export default enVoice;

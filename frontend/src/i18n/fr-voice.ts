@@ -341,6 +341,7 @@ const frVoice: Record<string, string> = {
   'libEd.deleted': 'Supprimé.',
   'review.deadline': 'Pour partir comme prévu, elle doit être validée avant le {when} ({rel}).',
   'review.deadlinePassed': 'Le délai de validation est passé ({when}) : elle ne sera pas publiée à l’heure prévue. Reprogrammez-la, puis validez-la.',
+  'voice.gateToast': 'Pas envoyée en validation : voyez ce que les vérifications ont trouvé, au-dessus du texte.',
 };
 
 export default frVoice;

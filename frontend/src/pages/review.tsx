@@ -150,7 +150,9 @@ function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
   const steps = post.review?.steps ?? [];
   const cur = post.review?.current_step ?? 0;
   const verdict = mayApprove(post, me.user.id, w.role, w.approval_policy.authors_may_self_approve);
-  const clientStep = steps[cur]?.client && post.status === 'in_review';
+  // A client's approval counts whenever it comes (server/workflow/steps.go), so the link can go
+  // out while the team's own steps are still open.
+  const clientStep = post.status === 'in_review' && steps.some((st) => st.client && !st.done);
   return (
     <article class="review-detail card" aria-label={post.title || t('review.post')} data-testid="review-detail">
       <header class="review-head">

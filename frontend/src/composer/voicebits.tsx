@@ -59,7 +59,8 @@ export function VoiceField(p: VoiceFieldProps) {
         placeholder={p.placeholder ?? t('composer.textPlaceholder')}
         testid={p.testid}
         invalid={!!p.error}
-        describedBy={[p.error ? errId : '', p.findings ? listId : ''].filter(Boolean).join(' ') || undefined}
+        // The counts, not the whole list: the list follows the field and is reached with Tab.
+        describedBy={[p.error ? errId : '', p.findings ? listId + '-summary' : ''].filter(Boolean).join(' ') || undefined}
         taRef={p.taRef}
       />
       {p.error && (

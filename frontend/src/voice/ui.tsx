@@ -191,7 +191,7 @@ export function FindingsList(p: FindingsListProps) {
     <section class="voice-findings" id={p.id} aria-label={p.fieldLabel ? t('voice.findingsFor', { field: p.fieldLabel }) : t('voice.findings')} data-testid="voice-findings">
       <div class="voice-summary">
         {p.score !== undefined && <ScoreBadge score={p.score} />}
-        <span class="muted small" aria-live="polite">
+        <span class="muted small" aria-live="polite" id={p.id ? p.id + '-summary' : undefined}>
           {!p.findings.length ? t('voice.clean') : [errors ? tn('voice.errors', errors) : '', warnings ? tn('voice.warnings', warnings) : '', infos ? tn('voice.infos', infos) : ''].filter(Boolean).join(' · ')}
         </span>
         {p.children}

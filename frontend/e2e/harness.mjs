@@ -95,12 +95,14 @@ export async function shot(page, name) {
   return file;
 }
 
-/** watch fails the test on a page error (an exception in the UI). */
-export function watch(page, errors) {
+/**
+ * watch fails the test on a page error (an exception in the UI). expected matches console errors
+ * the test causes on purpose (by default the 401 of a signed-out visitor's first /me).
+ */
+export function watch(page, errors, expected = /401|Unauthorized/) {
   page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
   page.on('console', (m) => {
-    // The first /me of a signed-out visitor is a 401 by design.
-    if (m.type() === 'error' && !/401|Unauthorized/.test(m.text())) errors.push('console: ' + m.text());
+    if (m.type() === 'error' && !expected.test(m.text())) errors.push('console: ' + m.text());
   });
 }
 
@@ -138,6 +140,18 @@ export async function signIn(page, base, email) {
   await page.fill('[data-testid=signin-password]', DEMO_PASSWORD);
   await page.click('[data-testid=signin-submit]');
   await page.waitForSelector('[data-testid=calendar] .fc-view-harness');
+}
+
+/** closeComposer closes the composer, discarding unsaved changes when it asks about them. */
+export async function closeComposer(page) {
+  await page.click('[data-testid=composer-close]');
+  // The question is drawn after a timer (Preact 10.12): look for it until the composer is gone.
+  for (const end = Date.now() + 10_000; Date.now() < end; await page.waitForTimeout(50)) {
+    if (!(await page.locator('[data-testid=composer]').count())) return;
+    const discard = page.locator('[data-testid=discard]');
+    if (await discard.count()) await discard.click();
+  }
+  throw new Error('the composer did not close');
 }
 
 export async function signOut(page) {

@@ -3,8 +3,9 @@
 // an editor → approve and schedule; drag it to another day; it publishes to the sandbox and the
 // calendar shows it published with a link; switch to French and see the calendar in French. Then
 // the composer's counters are compared with POST /api/v1/validate for a table of texts on several
-// networks. Screenshots go to frontend/test-artifacts/.
-import { apiAs, assert, launch, shot, signIn, signOut, startHerald, watch } from './harness.mjs';
+// networks, and with a brand voice on a server without a model, the composer underlines but offers
+// no rewrite. Screenshots go to frontend/test-artifacts/.
+import { apiAs, assert, closeComposer, launch, shot, signIn, signOut, startHerald, watch } from './harness.mjs';
 
 const TZ = 'Europe/Paris'; // the demo workspace's zone
 const t0 = Date.now();
@@ -163,8 +164,22 @@ try {
     }
   }
   await shot(page, 'counters');
-  await page.click('[data-testid=composer-close]');
-  if (await page.locator('[data-testid=discard]').count()) await page.click('[data-testid=discard]');
+  await closeComposer(page);
+
+  // 7. This server has no model configured: with a brand voice, the composer checks the text but
+  // offers no "rewrite in the brand's voice" (GET /api/v1/config lists no voice_rewrite).
+  step('brand voice without a model: no rewrite button');
+  const cfg = await editorApi.get('/api/v1/config');
+  assert(!cfg.features.includes('voice_rewrite'), 'no rewrite feature: ' + JSON.stringify(cfg));
+  await editorApi.call('PUT', `/api/v1/workspaces/${wid}/voice/profile`, { version: 0, profile: { description: 'Warm and plain.', rules: { terms: [{ kind: 'banned', use: 'free of charge', avoid: ['free'] }] } } });
+  await page.reload();
+  await page.waitForSelector('[data-testid=calendar] .fc-view-harness');
+  await page.click('[data-testid=new-post]');
+  await page.waitForSelector('[data-testid=composer] [data-testid=voice-guide]');
+  await page.fill('[data-testid=composer-text]', 'Shipping is free today.');
+  await page.waitForSelector('[data-testid=composer-text-marks] mark.hl-error');
+  assert((await page.locator('[data-testid=voice-rewrite]').count()) === 0, 'no rewrite button without a model');
+  await closeComposer(page);
 
   assert(errors.length === 0, 'errors in the page:\n' + errors.join('\n'));
   ok = true;

@@ -2,7 +2,8 @@
 # The web UI's tests, run by `make test` after the Go tests: type check and build, Vitest (units,
 # components, the composer's counters against the server's rules), the initial-JavaScript budget,
 # and the browser tests in Debian's Chromium against a real `herald serve --demo` on SQLite (the
-# issue's scenario, then the 2,000-post month view as a regression guard).
+# calendar scenario, the brand voice and approvals scenario, then the 2,000-post month view as a
+# regression guard).
 #
 # Without Node.js or Chromium this says so loudly and skips what it cannot run; with
 # HERALD_REQUIRE_BROWSER=1 (set by .ci/run) a missing tool fails the run instead.
@@ -52,6 +53,9 @@ export HERALD_BIN="$(cd .. && pwd)/bin/herald"
 
 echo "== ui: browser scenario (screenshots in frontend/test-artifacts/)"
 node e2e/scenario.mjs
+
+echo "== ui: brand voice and approvals scenario (French author, editor, client link; settings; library; rewrite)"
+node e2e/voice.mjs
 
 echo "== ui: month view with 2,000 posts (regression guard; BENCHMARKS.md has the target run)"
 HERALD_PERF_RUNS=${HERALD_PERF_RUNS:-3} HERALD_PERF_MAX_MS=${HERALD_PERF_MAX_MS:-2500} node e2e/perf.mjs

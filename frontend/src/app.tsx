@@ -172,7 +172,9 @@ function Shell() {
           </details>
         </div>
       </header>
-      <main id="main" tabIndex={-1}>
+      {/* Keyed by page: without it, leaving the calendar for another page left the calendar
+          mounted (and fetching) under the new page, as FullCalendar renders with the same Preact. */}
+      <main id="main" tabIndex={-1} key={page}>
         {body}
       </main>
       {comp && <Composer {...comp} />}

@@ -139,11 +139,21 @@ export interface Target {
 }
 
 export interface ReviewDecision {
+  /** 0 for a decision made through a client review link (named in client) */
   reviewer_id: number;
+  client_link_id?: number;
+  client?: string;
   decision: 'approved' | 'changes_requested';
   note?: string;
   revision: number;
   at: string;
+}
+
+/** One step of a post's approval and where it stands (GET …/posts/{id} → review.steps). */
+export interface ReviewStep extends ApprovalStep {
+  done: boolean;
+  current: boolean;
+  approved_by: number[];
 }
 
 export interface ThreadPart {
@@ -168,10 +178,16 @@ export interface Post {
   targets: Target[];
   created_at: string;
   updated_at: string;
+  /** the brand voice score (0–100) of the current revision; null without a voice profile */
+  voice_score?: number | null;
   review?: {
     required_approvals: number;
     approved_by: number[];
     decisions: ReviewDecision[];
+    /** the approval steps in order (absent on older servers, empty when no review is needed) */
+    steps?: ReviewStep[];
+    /** the index of the step the post waits for (steps.length when all are done) */
+    current_step?: number;
   };
 }
 
@@ -186,6 +202,8 @@ export interface CalendarPost {
   scheduled_at: string | null;
   time_zone: string;
   targets: { id: number; channel_id: number; status: TargetStatus; external_url?: string }[];
+  /** the stored brand voice score, null when there is none */
+  voice_score?: number | null;
 }
 
 export interface CalendarResponse {
@@ -339,4 +357,241 @@ export interface HeraldConfig {
   demo_password?: string;
   sandbox: boolean;
   networks: string[];
+}
+
+// ---- Brand voice (server/voice_views.go, voice/profile.go) ----
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A range of a text in UTF-16 code units (JavaScript string indexes); start === end inserts. */
+export interface Span {
+  start: number;
+  end: number;
+  byte_start?: number;
+  byte_end?: number;
+}
+
+export interface Finding {
+  /** names the finding within a post's revision, for acknowledgements */
+  id: string;
+  rule: string;
+  severity: Severity;
+  /** "text", "targets[i].text" or "thread[i].text" */
+  field: string;
+  channel_ids: number[];
+  span: Span;
+  excerpt: string;
+  message: string;
+  fix?: { span: Span; replacement: string };
+  acknowledged?: boolean;
+  acknowledgement_note?: string;
+  related_post_id?: number;
+}
+
+export interface VoiceCheck {
+  findings: Finding[];
+  score: number;
+  language: string;
+  detected_language: string;
+  elapsed_us: number;
+}
+
+export interface VoiceAck {
+  finding_id: string;
+  rule: string;
+  excerpt: string;
+  note: string;
+  user_id: number;
+  at: string;
+}
+
+/** GET …/posts/{id}/voice: the voice review of a post's current revision. */
+export interface PostVoice {
+  post_id: number;
+  revision: number;
+  has_profile: boolean;
+  score: number;
+  language: string;
+  findings: Finding[];
+  acknowledgements: VoiceAck[];
+  errors: number;
+  unacknowledged: number;
+}
+
+export type TermKind = 'preferred' | 'brand' | 'banned' | 'sensitive';
+
+export interface Term {
+  kind: TermKind;
+  use?: string;
+  avoid?: string[];
+  reason?: string;
+  gender?: '' | 'm' | 'f';
+}
+
+export interface EmojiRules {
+  mode: '' | 'none' | 'max';
+  max: number;
+  banned: string[];
+}
+
+export interface FormRules {
+  max_sentence_words: number;
+  min_reading_ease: number;
+  max_exclamations: number | null;
+  max_all_caps: number | null;
+  acronyms: string[];
+  address: '' | 'tu' | 'vous' | 'consistent';
+}
+
+export interface Disclaimer {
+  any: string[];
+  position: '' | 'start' | 'end';
+}
+
+export interface VoiceRules {
+  language: string;
+  terms: Term[];
+  hashtags: { required: string[]; banned: string[]; max: Record<string, number>; position: '' | 'end' | 'inline'; camel_case: boolean; known: string[] };
+  links: { allowed_domains: string[]; brand_domains: string[]; required_utm: string[]; utm_values: Record<string, string> };
+  mentions: { allowed: string[]; banned: string[] };
+  emoji: EmojiRules;
+  form: FormRules;
+  disclaimers: Disclaimer[];
+}
+
+/** Patch changes the rules for posts with a label or on a channel: lists add, set values replace. */
+export interface VoicePatch {
+  language?: string;
+  terms?: Term[];
+  required_hashtags?: string[];
+  banned_hashtags?: string[];
+  max_hashtags?: number;
+  hashtag_position?: '' | 'end' | 'inline';
+  allowed_domains?: string[];
+  emoji?: EmojiRules;
+  form?: FormRules;
+  disclaimers?: Disclaimer[];
+}
+
+export interface VoiceProfile {
+  description: string;
+  audience: string;
+  do: string[];
+  dont: string[];
+  rules: VoiceRules;
+  labels: (VoicePatch & { label: string })[];
+  channels: (VoicePatch & { channel_id: number })[];
+  severities: Record<string, Severity>;
+}
+
+/** GET/PUT …/voice/profile */
+export interface VoiceProfileView {
+  profile: VoiceProfile;
+  /** 0 until the profile is first saved; sent back with PUT */
+  version: number;
+  updated_at: string | null;
+  rules: { id: string; default_severity: Severity }[];
+  rewrite_available: boolean;
+}
+
+export interface RewriteResult {
+  text: string;
+  findings: Finding[];
+  score: number;
+  original_score: number;
+  model: string;
+}
+
+// ---- The composing library ----
+
+export interface Template {
+  id: number;
+  name: string;
+  text: string;
+  /** per network name */
+  variants: Record<string, string>;
+  labels: string[];
+  variables: string[];
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Snippet {
+  id: number;
+  code: string;
+  text: string;
+  variables: string[];
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HashtagGroup {
+  id: number;
+  name: string;
+  tags: string[];
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ComposeResult {
+  text: string;
+  variables: string[];
+  missing: string[];
+  unknown_snippets: string[];
+  labels: string[];
+}
+
+// ---- Approval depth ----
+
+export interface ApprovalStep {
+  name: string;
+  role?: Role | '';
+  members: number[];
+  client: boolean;
+  mode: 'any' | 'all';
+  min_approvals: number;
+}
+
+/** A multi-step approval policy: the workspace's own (label "") or a label's extra steps. */
+export interface StepPolicy {
+  id: number;
+  name: string;
+  label: string;
+  position: number;
+  steps: ApprovalStep[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReviewSettings {
+  approval_lead_minutes: number;
+  reminder_minutes: number;
+  duplicate_window_days: number;
+  duplicate_similarity: number;
+  conflict_window_minutes: number;
+}
+
+export interface ClientLink {
+  id: number;
+  name: string;
+  locale: 'en' | 'fr';
+  post_ids: number[];
+  status: 'active' | 'revoked' | 'expired';
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_by: number;
+  created_at: string;
+  /** shown once, when the link is created */
+  token?: string;
+  url?: string;
+}
+
+/** GET /api/v1/config */
+export interface ServerConfig {
+  version: string;
+  features: string[];
 }

@@ -7,20 +7,26 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, query, ws } from '../api';
 import { lazy } from '../lib/lazy';
-import { fmtDateTime, fmtRelative, fmtTime, fmtZone, t } from '../i18n';
+import { fmtDateTime, fmtRelative, fmtTime, fmtZone, locale, t, tn } from '../i18n';
 import { navigate, setLeaveGuard } from '../lib/router';
 import { displayStatus } from '../lib/status';
 import { useStore } from '../lib/store';
 import { dateString, instantOf, localString, nextSlot, parseLocal } from '../lib/tz';
 import { channels, memberName, session, viewZone, workspace } from '../state';
-import type { CalendarResponse, Channel, CheckResult, NetworkRules, Post } from '../types';
+import type { CalendarResponse, Channel, CheckResult, ComposeResult, Finding, NetworkRules, Post, PostVoice, Template, VoiceProfileView } from '../types';
 import { ChannelChip, Dialog, NetworkIcon, StatusBadge, trapTab, useId, val } from '../ui/kit';
-import { toast, toastError } from '../ui/toast';
+import { dismiss, toast, toastError } from '../ui/toast';
 import { NoteDialog } from '../ui/note';
 import { localCheck, loadRules, type LocalCheck } from '../content/rules';
 import { MediaEditor } from './media';
 import { actionsFor, autosaves, editable, emptyDraft, fieldTarget, fromPost, sameContent, sameTime, targetMedia, targetText, toRequest, type ActionName, type Draft, type TargetDraft } from './model';
 import { closeComposer, notifyPostsChanged, type ComposerProps } from './open';
+import { addHashtags, fillVariables, insertAt, snippetAtCaret, variablesIn } from './library';
+import { LibraryBar, RewriteDialog, SaveTemplateDialog, useLibrary, VariablesPanel, VoiceField, type VoiceFieldProps } from './voicebits';
+import { forgetLibrary, hasProfile, serverConfig, voiceProfile } from '../voice/client';
+import { useLiveCheck, type CheckField } from '../voice/live';
+import { ackKey, applyFix, blockers } from '../voice/spans';
+import { FindingsList, selectSpan, VoiceGuide } from '../voice/ui';
 
 const Previews = lazy(() => import('./previews'));
 
@@ -74,6 +80,17 @@ export default function Composer(props: ComposerProps) {
   const [confirmClose, setConfirmClose] = useState(false);
   const [noteFor, setNoteFor] = useState<ActionName | null>(null);
   const [showPreview, setShowPreview] = useState(true);
+  // The brand voice: the profile (version 0: none), the server's optional features, the author's
+  // notes on warnings (by ackKey), what a refused submission said, and where the caret is.
+  const [profile, setProfile] = useState<VoiceProfileView | null>(null);
+  const [features, setFeatures] = useState<string[]>([]);
+  const [notes, setNotes] = useState<Record<string, string>>({});
+  const [gate, setGate] = useState<Finding[] | null>(null);
+  const [caret, setCaret] = useState<{ key: string; pos: number } | null>(null);
+  const [rewriting, setRewriting] = useState(false);
+  const [savingTemplate, setSavingTemplate] = useState(false);
+  const [lib, reloadLib] = useLibrary(w.id);
+  const areas = useRef(new Map<string, { current: HTMLTextAreaElement | null }>());
   const panel = useRef<HTMLDivElement>(null);
   const localKey = LOCAL_KEY(w.id, post?.id ?? props.postId ?? 'new');
   const dirty = !sameContent(draft, baseline.current) || !sameTime(draft, baseline.current);
@@ -85,6 +102,19 @@ export default function Composer(props: ComposerProps) {
   // Load the post, or start a new one (at the time the calendar was clicked).
   useEffect(() => {
     void loadRules().then(setRules, (e) => toastError(e));
+    // Asked again each time: an editor may have changed the voice since (one small request).
+    voiceProfile(w.id, true).then(setProfile, () => setProfile(null));
+    serverConfig().then(
+      (c) => setFeatures(c.features ?? []),
+      () => setFeatures([]),
+    );
+    if (props.postId) {
+      // Notes the author already gave on this revision's warnings are not asked for again.
+      api
+        .get<PostVoice>(ws(w.id, `/posts/${props.postId}/voice`))
+        .then((v) => setNotes((n) => ({ ...Object.fromEntries(v.acknowledgements.map((a) => [ackKey({ rule: a.rule, excerpt: a.excerpt }), a.note])), ...n })))
+        .catch(() => {});
+    }
     if (props.postId) {
       api
         .get<Post>(ws(w.id, `/posts/${props.postId}`))
@@ -243,6 +273,222 @@ export default function Composer(props: ComposerProps) {
     if (tab === c.id) setTab('all');
   }
 
+  // ---- Brand voice and the library ----
+  const voiceOn = hasProfile(profile);
+  const checkFields = useMemo<CheckField[]>(() => {
+    if (!voiceOn) return [];
+    const out: CheckField[] = [];
+    const onBase = draft.targets.filter((x) => x.text === null).map((x) => x.channelId);
+    if (!draft.targets.length || onBase.length) out.push({ key: 'text', text: draft.text, channelIds: onBase });
+    for (const tg of draft.targets) if (tg.text !== null) out.push({ key: 'ch:' + tg.channelId, text: tg.text, channelIds: [tg.channelId] });
+    // A thread's later parts need not carry what the post as a whole carries (as the server checks).
+    draft.thread.forEach((part, i) =>
+      out.push({ key: 'thread:' + i, text: part.text, channelIds: draft.targets.map((x) => x.channelId), skipRules: ['hashtags.required', 'disclaimer.missing'] }),
+    );
+    return out;
+  }, [voiceOn, draft.text, draft.targets, draft.thread]);
+  const live = useLiveCheck(w.id, checkFields, draft.labels, post?.campaign ?? '', locale(), voiceOn);
+  const findingsBy: Record<string, Finding[]> = {};
+  for (const f of checkFields) findingsBy[f.key] = live.findingsFor(f.key, f.text);
+  const liveFindings = checkFields.flatMap((f) => findingsBy[f.key]);
+  // Duplicates and conflicts are found at submission only; their warnings need a note too. What
+  // the server said about the text itself the live check shows, on the text as it is now.
+  const clashes = (gate ?? []).filter((f) => f.rule.startsWith('review.'));
+  const gateShown = voiceOn ? clashes : gate ?? [];
+  const blk = blockers([...liveFindings, ...clashes], notes);
+  const varNames = variablesIn([draft.text, ...draft.targets.map((x) => x.text ?? ''), ...draft.thread.map((x) => x.text)].join('\n'));
+  const blockedReason = [
+    blk.errors.length ? tn('voice.block.errors', blk.errors.length) : '',
+    blk.unacknowledged.length ? tn('voice.block.warnings', blk.unacknowledged.length) : '',
+    varNames.length ? t('voice.block.variables', { names: varNames.map((n) => `{{${n}}}`).join(', ') }) : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  // The toast saying why a submission waits goes once the reason changes (the footer keeps it).
+  const blockToast = useRef(0);
+  useEffect(() => {
+    if (blockToast.current) {
+      dismiss(blockToast.current);
+      blockToast.current = 0;
+    }
+  }, [blockedReason]);
+  /** gated: the actions that commit the text for review, which the brand voice checks. */
+  const gated = (a: ActionName) => a === 'submit' || ((a === 'schedule' || a === 'publish_now') && (status === null || status === 'draft' || status === 'changes_requested'));
+
+  function areaRef(k: string) {
+    let r = areas.current.get(k);
+    if (!r) areas.current.set(k, (r = { current: null }));
+    return r;
+  }
+
+  function fieldText(key: string): string {
+    if (key.startsWith('ch:')) return draft.targets.find((x) => x.channelId === Number(key.slice(3)))?.text ?? '';
+    if (key.startsWith('thread:')) return draft.thread[Number(key.slice(7))]?.text ?? '';
+    return draft.text;
+  }
+
+  function setFieldText(key: string, v: string) {
+    if (key.startsWith('ch:')) updateTarget(Number(key.slice(3)), (x) => ({ ...x, text: v }));
+    else if (key.startsWith('thread:')) {
+      const i = Number(key.slice(7));
+      update((d) => ({ ...d, thread: d.thread.map((p, k) => (k === i ? { ...p, text: v } : p)) }));
+    } else update((d) => ({ ...d, text: v }));
+  }
+
+  /**
+   * afterRender runs fn once Preact has drawn the state just set: Preact 10.12 draws what an
+   * event handler changed after a timer, so a frame alone may come first.
+   */
+  function afterRender(fn: () => void) {
+    setTimeout(() => requestAnimationFrame(fn));
+  }
+
+  /** placeCaret focuses a field with the caret at pos once it is drawn. */
+  function placeCaret(key: string, pos: number) {
+    setCaret({ key, pos });
+    afterRender(() => {
+      const el = areaRef(key).current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(pos, pos);
+    });
+  }
+
+  /** fixIn applies a finding's fix in one click; the other findings stay on their words. */
+  function fixIn(key: string, f: Finding) {
+    const r = applyFix(fieldText(key), findingsBy[key] ?? [], f);
+    if (!r) {
+      toast('info', t('voice.fixStale'));
+      return;
+    }
+    setFieldText(key, r.text);
+    live.record(key, r.text, r.findings);
+    placeCaret(key, r.caret);
+  }
+
+  /** insertIn puts text at the caret of a field (at its end when the caret is elsewhere). */
+  function insertIn(key: string, text: string) {
+    const cur = fieldText(key);
+    const el = areaRef(key).current;
+    const start = el && caret?.key === key ? el.selectionStart : cur.length;
+    const end = el && caret?.key === key ? el.selectionEnd : cur.length;
+    const sep = start > 0 && !/\s$/.test(cur.slice(0, start)) ? ' ' : '';
+    const r = insertAt(cur, start, end, sep + text);
+    setFieldText(key, r.text);
+    placeCaret(key, r.caret);
+  }
+
+  /** snippetKey expands "/code" before the caret into its snippet when Tab is pressed. */
+  function snippetKey(key: string, e: KeyboardEvent) {
+    if (e.key !== 'Tab' || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey || !lib) return;
+    const el = e.currentTarget as HTMLTextAreaElement;
+    if (el.selectionStart !== el.selectionEnd) return;
+    const m = snippetAtCaret(el.value, el.selectionStart, lib.snippets);
+    if (!m) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const r = insertAt(el.value, m.start, m.end, m.snippet.text);
+    setFieldText(key, r.text);
+    placeCaret(key, r.caret);
+  }
+
+  function voiceProps(key: string) {
+    return {
+      findings: voiceOn ? findingsBy[key] ?? [] : null,
+      score: live.state[key]?.score,
+      notes,
+      onNote: (k: string, n: string) => setNotes((x) => ({ ...x, [k]: n })),
+      onFix: (f: Finding) => fixIn(key, f),
+      onSelect: (f: Finding) => selectSpan(areaRef(key).current, f.span.start, f.span.end),
+      caret: caret?.key === key ? caret.pos : null,
+      onCaret: (pos: number) => setCaret({ key, pos }),
+      onKeyDown: (e: KeyboardEvent) => snippetKey(key, e),
+      taRef: areaRef(key),
+      below: snippetHint(key),
+    };
+  }
+
+  function snippetHint(key: string) {
+    if (!lib || caret?.key !== key) return null;
+    const m = snippetAtCaret(fieldText(key), caret.pos, lib.snippets);
+    return m ? (
+      <p class="hint snippet-hint" role="status" data-testid="snippet-hint">
+        {t('library.tabInserts', { code: m.snippet.code })}
+      </p>
+    ) : null;
+  }
+
+  /** showFirstBlocker takes the author to what stops the submission. */
+  function showFirstBlocker() {
+    const f = blk.errors[0] ?? blk.unacknowledged[0];
+    if (!f) return;
+    const key = checkFields.find((c) => findingsBy[c.key]?.includes(f))?.key;
+    if (!key) {
+      document.querySelector<HTMLElement>('[data-testid=voice-gate]')?.focus();
+      return;
+    }
+    setTab(key.startsWith('ch:') ? Number(key.slice(3)) : 'all');
+    afterRender(() => selectSpan(areaRef(key).current, f.span.start, f.span.end));
+    setCaret({ key, pos: f.span.start });
+  }
+
+  function fillAll(values: Record<string, string>) {
+    const fill = (x: string) => fillVariables(x, values).text;
+    update((d) => ({ ...d, text: fill(d.text), targets: d.targets.map((x) => (x.text === null ? x : { ...x, text: fill(x.text) })), thread: d.thread.map((p) => ({ ...p, text: fill(p.text) })) }));
+  }
+
+  /** useTemplate replaces the text with a template (and each channel's network variant). */
+  async function applyTemplate(tp: Template) {
+    if ((draft.text.trim() || draft.targets.some((x) => x.text?.trim())) && !window.confirm(t('library.replaceConfirm', { name: tp.name }))) return;
+    try {
+      const base = await api.post<ComposeResult>(ws(w.id, '/compose'), { template_id: tp.id });
+      const nets = Array.from(new Set(draft.targets.map((x) => chs.find((c) => c.id === x.channelId)?.network).filter((n): n is string => !!n && n in tp.variants)));
+      const variants = Object.fromEntries(await Promise.all(nets.map(async (n) => [n, (await api.post<ComposeResult>(ws(w.id, '/compose'), { template_id: tp.id, network: n })).text] as const)));
+      update((d) => ({
+        ...d,
+        text: base.text,
+        labels: [...d.labels, ...base.labels.filter((l) => !d.labels.some((x) => x.toLowerCase() === l.toLowerCase()))],
+        targets: d.targets.map((x) => {
+          const n = chs.find((c) => c.id === x.channelId)?.network ?? '';
+          return n in variants ? { ...x, text: variants[n] } : x;
+        }),
+      }));
+      setTab('all');
+      placeCaret('text', base.text.length);
+      toast('ok', base.missing.length ? tn('library.templateUsedVars', base.missing.length, { name: tp.name }) : t('library.templateUsed', { name: tp.name }));
+    } catch (e) {
+      toastError(e);
+    }
+  }
+
+  async function saveTemplate(name: string): Promise<ApiError | null> {
+    const variants: Record<string, string> = {};
+    for (const x of draft.targets) {
+      const n = chs.find((c) => c.id === x.channelId)?.network;
+      if (n && x.text !== null && !(n in variants)) variants[n] = x.text;
+    }
+    try {
+      await api.post<Template>(ws(w.id, '/templates'), { name, text: draft.text, labels: draft.labels, variants });
+      forgetLibrary(w.id);
+      reloadLib();
+      setSavingTemplate(false);
+      toast('ok', t('library.templateSaved', { name }));
+      return null;
+    } catch (e) {
+      if (e instanceof ApiError) return e;
+      toastError(e);
+      return null;
+    }
+  }
+
+  /** sendNotes acknowledges, on the saved revision, the warnings the author wrote a note for. */
+  async function sendNotes(p: Post) {
+    if (!Object.values(notes).some((n) => n.trim())) return;
+    const v = await api.get<PostVoice>(ws(w.id, `/posts/${p.id}/voice`));
+    const items = v.findings.filter((f) => f.severity === 'warning' && !f.acknowledged && (notes[ackKey(f)] ?? '').trim()).map((f) => ({ finding_id: f.id, note: notes[ackKey(f)].trim() }));
+    if (items.length) await api.post<PostVoice>(ws(w.id, `/posts/${p.id}/voice/acknowledgements`), { revision: v.revision, items });
+  }
+
   function plannedLocal(): string | null {
     if (!draft.date || !draft.time) return null;
     return `${draft.date}T${draft.time}`;
@@ -305,6 +551,13 @@ export default function Composer(props: ComposerProps) {
 
   async function run(action: ActionName, note?: string) {
     if (busy) return;
+    if (gated(action) && blockedReason && canEdit) {
+      // What the author must do first is said next to the button; take them to it.
+      if (blockToast.current) dismiss(blockToast.current);
+      blockToast.current = toast('error', t('voice.blocked', { reason: blockedReason }), { ms: 8000 });
+      showFirstBlocker();
+      return;
+    }
     setBusy(action);
     setErr(null);
     try {
@@ -334,14 +587,24 @@ export default function Composer(props: ComposerProps) {
       }
       if (note !== undefined) body.note = note;
       if (action === 'publish_now' && !window.confirm(t('composer.publishNowConfirm'))) return;
+      if (gated(action)) await sendNotes(p!);
       const path = action.replace('_', '-');
       const res = await api.post<Post>(ws(w.id, `/posts/${p!.id}/${path}`), Object.keys(body).length ? body : undefined);
       adopt(res);
       notifyPostsChanged();
       toast('ok', t('composer.done.' + action, { status: t('status.' + res.status) }));
+      setGate(null);
       if (['submit', 'approve', 'schedule', 'publish_now'].includes(action)) closeComposer();
     } catch (e) {
       setSentOrder(draft.targets.map((x) => x.channelId));
+      if (e instanceof ApiError && (e.code === 'voice_errors' || e.code === 'voice_unacknowledged')) {
+        // The server's word on the saved revision: shown with the findings, each with its note.
+        setGate((e.details.findings as Finding[] | undefined) ?? []);
+        // The panel and the footer say what to do; the toast only says it did not go, and goes.
+        if (blockToast.current) dismiss(blockToast.current);
+        blockToast.current = toast('error', t('voice.gateToast'), { ms: 6000 });
+        return;
+      }
       if (e instanceof ApiError) setErr(e);
       toastError(e, t('composer.actionFailed.' + action));
     } finally {
@@ -405,6 +668,8 @@ export default function Composer(props: ComposerProps) {
   const plannedAt = planned ? instantOf(planned, zone) : null;
   const readOnly = !canEdit;
   const titleId = useId('composer');
+  const activeKey = activeTarget && activeTarget.text !== null ? 'ch:' + activeTarget.channelId : 'text';
+  const canRewrite = voiceOn && features.includes('voice_rewrite') && !readOnly;
 
   return (
     <div class="drawer-overlay" onMouseDown={(e) => e.target === e.currentTarget && close()}>
@@ -453,7 +718,7 @@ export default function Composer(props: ComposerProps) {
         {loading ? (
           <div class="page-loading">{t('common.loading')}</div>
         ) : (
-          <div class={'drawer-body' + (showPreview ? ' with-preview' : '')}>
+          <div class={'drawer-body' + (showPreview || voiceOn ? ' with-preview' : '')}>
             <div class="composer-main">
               {restore && (
                 <div class="banner banner-warn" role="status">
@@ -503,6 +768,14 @@ export default function Composer(props: ComposerProps) {
                 </div>
               )}
 
+              {gateShown.length > 0 && (
+                <div class="banner banner-error voice-gate" role="alert" tabIndex={-1} data-testid="voice-gate">
+                  <strong>{t('voice.gateTitle')}</strong>
+                  <FindingsList text="" findings={gateShown} notes={notes} readOnly={readOnly} onNote={(k, n) => setNotes((x) => ({ ...x, [k]: n }))} />
+                  <p class="small">{t('voice.gateHelp')}</p>
+                </div>
+              )}
+
               <section class="composer-section">
                 <div class="label-text" id="ch-label">
                   {t('composer.channels')}
@@ -541,16 +814,44 @@ export default function Composer(props: ComposerProps) {
                 })}
               </div>
 
+              {!readOnly && (
+                <LibraryBar
+                  lib={lib}
+                  disabled={readOnly}
+                  onTemplate={(tp) => void applyTemplate(tp)}
+                  onSnippet={(sn) => insertIn(activeKey, sn.text)}
+                  onGroup={(g) => {
+                    const k = activeKey;
+                    const next = addHashtags(fieldText(k), g.tags);
+                    setFieldText(k, next);
+                    placeCaret(k, next.length);
+                  }}
+                  onSaveTemplate={() => setSavingTemplate(true)}
+                  canSave={!!draft.text.trim()}
+                />
+              )}
+
               <div role="tabpanel" class="tabpanel">
                 {tab === 'all' || !activeTarget || !activeChannel ? (
                   <>
-                    <TextArea
+                    <VoiceField
                       label={t('composer.text')}
                       value={draft.text}
                       disabled={readOnly}
                       error={errors.base.text}
-                      onInput={(v) => update((d) => ({ ...d, text: v }))}
+                      onInput={(v, pos) => {
+                        update((d) => ({ ...d, text: v }));
+                        setCaret({ key: 'text', pos });
+                      }}
                       testid="composer-text"
+                      {...voiceProps('text')}
+                      actions={
+                        canRewrite && (
+                          <button type="button" class="btn btn-small btn-ghost" onClick={() => setRewriting(true)} disabled={!draft.text.trim()} data-testid="voice-rewrite">
+                            {t('voice.rewrite')}
+                          </button>
+                        )
+                      }
                     />
                     <div class="counters" aria-live="polite">
                       {draft.targets
@@ -561,7 +862,16 @@ export default function Composer(props: ComposerProps) {
                         })}
                     </div>
                     <MediaEditor media={draft.media} disabled={readOnly} onChange={(m) => update((d) => ({ ...d, media: m }))} error={errors.base.media} />
-                    <ThreadEditor draft={draft} channels={selected} rules={rules} disabled={readOnly} errors={errors.base} onChange={(thread) => update((d) => ({ ...d, thread }))} />
+                    <ThreadEditor
+                      draft={draft}
+                      channels={selected}
+                      rules={rules}
+                      disabled={readOnly}
+                      errors={errors.base}
+                      onChange={(thread) => update((d) => ({ ...d, thread }))}
+                      voice={(i) => voiceProps('thread:' + i)}
+                      onCaret={(i, pos) => setCaret({ key: 'thread:' + i, pos })}
+                    />
                   </>
                 ) : (
                   <ChannelTab
@@ -575,9 +885,13 @@ export default function Composer(props: ComposerProps) {
                     errors={errors.byChannel[activeChannel.id] ?? {}}
                     disabled={readOnly}
                     onChange={(fn) => updateTarget(activeChannel.id, fn)}
+                    voice={voiceProps('ch:' + activeChannel.id)}
+                    onCaret={(pos) => setCaret({ key: 'ch:' + activeChannel.id, pos })}
                   />
                 )}
               </div>
+
+              <VariablesPanel names={varNames} disabled={readOnly} onFill={fillAll} />
 
               <LabelsInput labels={draft.labels} disabled={readOnly} error={errors.base.labels ?? Object.entries(errors.base).find(([k]) => k.startsWith('labels['))?.[1]} onChange={(l) => update((d) => ({ ...d, labels: l }))} />
 
@@ -617,9 +931,10 @@ export default function Composer(props: ComposerProps) {
                 )}
               </fieldset>
             </div>
-            {showPreview && (
-              <aside class="composer-preview" aria-label={t('composer.preview')}>
-                <Previews draft={draft} channels={selected} author={memberName(post?.author_id ?? me.user.id)} at={plannedAt} />
+            {(showPreview || voiceOn) && (
+              <aside class="composer-preview" aria-label={showPreview ? t('composer.preview') : t('voice.guide')}>
+                {voiceOn && profile && <VoiceGuide profile={profile.profile} updatedAt={profile.updated_at} />}
+                {showPreview && <Previews draft={draft} channels={selected} author={memberName(post?.author_id ?? me.user.id)} at={plannedAt} />}
               </aside>
             )}
           </div>
@@ -628,11 +943,23 @@ export default function Composer(props: ComposerProps) {
           {post && <span class="muted small">{t('composer.revision', { n: post.revision, author: memberName(post.author_id) })}</span>}
           <span class="spacer" />
           {actions.length === 0 && <span class="muted small">{t('composer.noActions')}</span>}
+          {blockedReason && canEdit && actions.some(gated) && (
+            <span class="blocked-reason" id="voice-blocked" data-testid="voice-blocked">
+              {t('voice.blocked', { reason: blockedReason })}{' '}
+              {(blk.errors.length > 0 || blk.unacknowledged.length > 0) && (
+                <button type="button" class="linkish" onClick={showFirstBlocker}>
+                  {t('voice.showBlocker')}
+                </button>
+              )}
+            </span>
+          )}
           {actions.map((a, i) => (
             <button
               key={a}
-              class={'btn ' + (i === 0 ? (a === 'approve' ? 'btn-ok' : 'btn-primary') : a === 'cancel' ? 'btn-ghost btn-danger' : '')}
+              class={'btn ' + (i === 0 ? (a === 'approve' ? 'btn-ok' : 'btn-primary') : a === 'cancel' ? 'btn-ghost btn-danger' : '') + (gated(a) && blockedReason && canEdit ? ' is-blocked' : '')}
               disabled={!!busy || (a === 'save' && !dirty && !!post)}
+              aria-disabled={gated(a) && !!blockedReason && canEdit ? 'true' : undefined}
+              aria-describedby={gated(a) && blockedReason && canEdit ? 'voice-blocked' : undefined}
               onClick={() => void run(a)}
               data-testid={'action-' + a}
             >
@@ -665,6 +992,21 @@ export default function Composer(props: ComposerProps) {
           </div>
         </Dialog>
       )}
+      {rewriting && (
+        <RewriteDialog
+          wid={w.id}
+          request={{ text: draft.text, channel_id: draft.targets.find((x) => x.text === null)?.channelId ?? 0, labels: draft.labels, campaign: post?.campaign ?? '', locale: locale() }}
+          onClose={() => setRewriting(false)}
+          onUse={(r) => {
+            setRewriting(false);
+            setFieldText('text', r.text);
+            live.record('text', r.text, r.findings);
+            setTab('all');
+            placeCaret('text', r.text.length);
+          }}
+        />
+      )}
+      {savingTemplate && <SaveTemplateDialog onCancel={() => setSavingTemplate(false)} onSave={saveTemplate} />}
       {noteFor && (
         <NoteDialog
           onCancel={() => {
@@ -691,6 +1033,8 @@ function ThreadEditor({
   disabled,
   errors,
   onChange,
+  voice,
+  onCaret,
 }: {
   draft: Draft;
   channels: Channel[];
@@ -698,6 +1042,8 @@ function ThreadEditor({
   disabled: boolean;
   errors: Record<string, string>;
   onChange: (t: Draft['thread']) => void;
+  voice: (i: number) => VoiceBits;
+  onCaret: (i: number, pos: number) => void;
 }) {
   const without = chs.filter((c) => rules?.get(c.network) && !rules.get(c.network)!.threads);
   const set = (i: number, part: Draft['thread'][number]) => onChange(draft.thread.map((x, k) => (k === i ? part : x)));
@@ -705,14 +1051,18 @@ function ThreadEditor({
     <section class="thread-editor" aria-label={t('thread.title')}>
       {draft.thread.map((part, i) => (
         <div key={i} class="thread-part" data-testid="thread-part">
-          <TextArea
+          <VoiceField
             label={t('thread.part', { n: i + 2 })}
             value={part.text}
             rows={3}
             disabled={disabled}
             error={errors[`thread[${i}].text`] ?? errors[`thread[${i}]`]}
             placeholder={t('thread.placeholder')}
-            onInput={(v) => set(i, { ...part, text: v })}
+            onInput={(v, pos) => {
+              set(i, { ...part, text: v });
+              onCaret(i, pos);
+            }}
+            {...voice(i)}
           />
           <div class="counters">
             {chs
@@ -739,6 +1089,9 @@ function ThreadEditor({
     </section>
   );
 }
+
+/** VoiceBits are what a text field needs from the composer to show the brand voice. */
+type VoiceBits = Omit<VoiceFieldProps, 'label' | 'value' | 'onInput'>;
 
 function SaveIndicator({ state, at }: { state: SaveState; at: Date | null }) {
   const text =
@@ -813,6 +1166,8 @@ function ChannelTab({
   errors,
   disabled,
   onChange,
+  voice,
+  onCaret,
 }: {
   channel: Channel;
   target: TargetDraft;
@@ -823,6 +1178,8 @@ function ChannelTab({
   errors: Record<string, string>;
   disabled: boolean;
   onChange: (fn: (t: TargetDraft) => TargetDraft) => void;
+  voice: VoiceBits;
+  onCaret: (pos: number) => void;
 }) {
   const custom = target.text !== null;
   const ownMedia = target.media !== null;
@@ -834,7 +1191,18 @@ function ChannelTab({
         {t('composer.customizeText', { channel: channel.name })}
       </label>
       {custom ? (
-        <TextArea label={t('composer.textFor', { channel: channel.name })} value={target.text ?? ''} disabled={disabled} error={errors.text ?? errors.target} onInput={(v) => onChange((x) => ({ ...x, text: v }))} testid="target-text" />
+        <VoiceField
+          label={t('composer.textFor', { channel: channel.name })}
+          value={target.text ?? ''}
+          disabled={disabled}
+          error={errors.text ?? errors.target}
+          onInput={(v, pos) => {
+            onChange((x) => ({ ...x, text: v }));
+            onCaret(pos);
+          }}
+          testid="target-text"
+          {...voice}
+        />
       ) : (
         <blockquote class="base-text">{draft.text || <span class="muted">{t('composer.emptyBase')}</span>}</blockquote>
       )}

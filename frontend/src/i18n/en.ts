@@ -1,5 +1,8 @@
 // English. Every key here must exist in fr.ts with the same {placeholders} (test/i18n.test.ts).
+import enVoice from './en-voice';
+
 const en: Record<string, string> = {
+  ...enVoice,
   'common.loading': 'Loading…',
   'common.close': 'Close',
   'common.cancel': 'Cancel',

@@ -1,5 +1,8 @@
 // Français. Mêmes clés et mêmes {paramètres} que en.ts (test/i18n.test.ts).
+import frVoice from './fr-voice';
+
 const fr: Record<string, string> = {
+  ...frVoice,
   'common.loading': 'Chargement…',
   'common.close': 'Fermer',
   'common.cancel': 'Annuler',

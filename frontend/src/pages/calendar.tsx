@@ -170,8 +170,14 @@ function eventHTML(p: CalendarPost, status: string, timeText: string, compact: b
     )
     .join('');
   const badge = `<span class="badge status-${status}${compact ? ' badge-compact' : ''}" data-status="${status}">${esc(t('status.' + status))}</span>`;
+  // The brand voice score of the post's current revision (none when the workspace has no profile).
+  const vs = p.voice_score;
+  const score =
+    vs === null || vs === undefined
+      ? ''
+      : `<span class="ev-score score-small score-${vs >= 90 ? 'good' : vs >= 70 ? 'fair' : 'poor'}" data-score="${vs}" title="${esc(t('voice.scoreTitle', { score: vs }))}">◆${vs}</span>`;
   const labels = compact || !p.labels.length ? '' : `<span class="ev-labels">${p.labels.map((l) => `<span class="label">${esc(l)}</span>`).join('')}</span>`;
-  return `<div class="ev" data-post="${p.id}"><span class="ev-line">${timeText ? `<span class="ev-time">${esc(timeText)}</span>` : ''}<span class="ev-icons">${icons}${more}</span>${badge}${links}</span><span class="ev-title">${esc(postLabel(p))}</span>${labels}</div>`;
+  return `<div class="ev" data-post="${p.id}"><span class="ev-line">${timeText ? `<span class="ev-time">${esc(timeText)}</span>` : ''}<span class="ev-icons">${icons}${more}</span>${badge}${score}${links}</span><span class="ev-title">${esc(postLabel(p))}</span>${labels}</div>`;
 }
 
 /**
@@ -280,7 +286,11 @@ export function CalendarPage() {
             // One request per range: a refetch while the answer is on its way waits for it.
             if (inflight.current?.key !== key) {
               setLoading(true);
-              const req = takePrefetch(w.id, info.start, info.end, viewZone.get(), filtersRef.current) ?? api.get<CalendarResponse>(ws(w.id, '/calendar' + key));
+              const fresh = () => api.get<CalendarResponse>(ws(w.id, '/calendar' + key));
+              const early = takePrefetch(w.id, info.start, info.end, viewZone.get(), filtersRef.current);
+              // A prefetch made before signing in (the page loaded signed out) fails with a 401:
+              // ask again now that there is a session, rather than show its error.
+              const req = early ? early.catch(fresh) : fresh();
               inflight.current = { key, req };
               req
                 .then((res) => {

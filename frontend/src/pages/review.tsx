@@ -1,5 +1,7 @@
-// The review queue: posts waiting for review, oldest first; for the selected one, what changed
-// since its last approved revision, and approve or request changes with a note.
+// The review queue: posts waiting for review, oldest first; for the selected one, its approval
+// steps (who may approve the current one), the brand voice's findings with the author's notes
+// on the warnings they kept, what changed since its last approved revision, and approve or
+// request changes with a note, or send it to the client through a review link.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, ws } from '../api';
 import { NoteDialog } from '../ui/note';
@@ -9,14 +11,18 @@ import { fmtDateTime, fmtRelative, t, tn } from '../i18n';
 import { changed, diffWords, type DiffPart } from '../lib/diff';
 import { fieldTarget } from '../composer/model';
 import { useStore } from '../lib/store';
-import { channelById, channels, memberName, session, viewZone, workspace } from '../state';
-import type { Media, Page, Post, Revision, RevisionContent } from '../types';
+import { channelById, channels, memberName, members, session, viewZone, workspace } from '../state';
+import { atLeast, type Finding, type Media, type Page, type Post, type PostVoice, type ReviewSettings, type Revision, type RevisionContent } from '../types';
 import { Empty, NetworkIcon, Spinner, StatusBadge } from '../ui/kit';
+import { ClientLinkDialog } from '../voice/clientlink';
+import { approversOf, mayApprove, waitingFor } from '../voice/steps';
+import { FindingsList, Highlights, ScoreBadge } from '../voice/ui';
 import { toast, toastError } from '../ui/toast';
 
 export default function ReviewPage() {
   const w = useStore(workspace)!;
   const changedCount = useStore(postsChanged);
+  useStore(members); // the authors' names arrive a moment after the page
   const [items, setItems] = useState<Post[] | null>(null);
   const [sel, setSel] = useState<number | null>(null);
 
@@ -65,7 +71,9 @@ export default function ReviewPage() {
                     {p.targets.map((tg) => (
                       <NetworkIcon key={tg.id} network={channelById(tg.channel_id)?.network ?? '?'} size={14} />
                     ))}
+                    <ScoreBadge score={p.voice_score} small />
                   </span>
+                  {waitingFor(p) && <small class="review-step-tag">{t('steps.waitingFor', { step: waitingFor(p) })}</small>}
                   <small class="muted">
                     {memberName(p.author_id)} · {t('review.waiting', { when: fmtRelative(p.updated_at) })}
                   </small>
@@ -85,21 +93,36 @@ function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
   const w = useStore(workspace)!;
   const me = useStore(session)!;
   useStore(channels);
+  useStore(members);
   const [post, setPost] = useState<Post | null>(null);
   const [base, setBase] = useState<Revision | null | undefined>(undefined);
+  const [voice, setVoice] = useState<PostVoice | null>(null);
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<ApiError | null>(null);
   const [asking, setAsking] = useState(false);
+  const [sending, setSending] = useState(false);
+  // Approval is due this many minutes before the planned time (0: by the planned time itself).
+  const [lead, setLead] = useState<number | null>(null);
+  useEffect(() => {
+    api.get<ReviewSettings>(ws(w.id, '/review-settings')).then((rs) => setLead(rs.approval_lead_minutes), () => setLead(null));
+  }, [w.id]);
+  // A post stays in the queue while later steps wait (the client's, say): reload it after acting.
+  const [version, setVersion] = useState(0);
 
   useEffect(() => {
-    Promise.all([api.get<Post>(ws(w.id, `/posts/${id}`)), api.get<Page<Revision>>(ws(w.id, `/posts/${id}/revisions`))])
-      .then(([p, revs]) => {
+    Promise.all([
+      api.get<Post>(ws(w.id, `/posts/${id}`)),
+      api.get<Page<Revision>>(ws(w.id, `/posts/${id}/revisions`)),
+      api.get<PostVoice>(ws(w.id, `/posts/${id}/voice`)).catch(() => null),
+    ])
+      .then(([p, revs, v]) => {
         setPost(p);
+        setVoice(v);
         const approved = revs.items.filter((r) => r.kind === 'approved');
         setBase(approved[approved.length - 1] ?? null);
       })
       .catch(toastError);
-  }, [id]);
+  }, [id, version]);
 
   async function act(action: 'approve' | 'request-changes', note?: string) {
     if (!post) return;
@@ -107,8 +130,10 @@ function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
     setErr(null);
     try {
       const res = await api.post<Post>(ws(w.id, `/posts/${post.id}/${action}`), { revision: post.revision, ...(note ? { note } : {}) });
-      toast('ok', action === 'approve' ? t('review.approved', { status: t('status.' + res.status) }) : t('review.changesSent'));
+      const next = waitingFor(res);
+      toast('ok', action !== 'approve' ? t('review.changesSent') : next ? t('review.stepApproved', { step: next }) : t('review.approved', { status: t('status.' + res.status) }));
       notifyPostsChanged();
+      setVersion((v) => v + 1);
       onDone();
     } catch (e) {
       if (e instanceof ApiError) setErr(e);
@@ -122,16 +147,26 @@ function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
   const current = toContent(post);
   const approvals = post.review?.approved_by.length ?? 0;
   const needed = post.review?.required_approvals ?? 1;
-  const own = post.author_id === me.user.id;
+  const steps = post.review?.steps ?? [];
+  const cur = post.review?.current_step ?? 0;
+  const verdict = mayApprove(post, me.user.id, w.role, w.approval_policy.authors_may_self_approve);
+  // A client's approval counts whenever it comes (server/workflow/steps.go), so the link can go
+  // out while the team's own steps are still open.
+  const clientStep = post.status === 'in_review' && steps.some((st) => st.client && !st.done);
   return (
     <article class="review-detail card" aria-label={post.title || t('review.post')} data-testid="review-detail">
       <header class="review-head">
         <h2>{post.title || t('review.untitled')}</h2>
         <StatusBadge status={post.status} />
         <span class="muted small">
-          {t('review.by', { name: memberName(post.author_id) })} · {t('review.revision', { n: post.revision })} · {t('review.approvals', { n: approvals, of: needed })}
+          {t('review.by', { name: memberName(post.author_id) })} · {t('review.revision', { n: post.revision })} ·{' '}
+          {steps.length ? t('steps.progress', { n: Math.min(cur + 1, steps.length), of: steps.length }) : t('review.approvals', { n: approvals, of: needed })}
         </span>
+        <ScoreBadge score={post.voice_score} />
       </header>
+      {post.scheduled_at && lead !== null && post.status === 'in_review' && <Deadline at={new Date(Date.parse(post.scheduled_at) - lead * 60e3)} />}
+      {steps.length > 0 && <ApprovalSteps post={post} />}
+      {voice && (voice.has_profile || voice.findings.length > 0) && <VoiceReview post={post} voice={voice} />}
       {err && (
         <div class="form-error" role="alert">
           {err.message}
@@ -150,9 +185,14 @@ function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
       </p>
       <ContentDiff from={base?.content ?? null} to={current} />
       <div class="review-actions">
-        <button class="btn btn-ok" disabled={busy || own} title={own ? t('review.ownPost') : undefined} onClick={() => void act('approve')} data-testid="review-approve">
+        <button class="btn btn-ok" disabled={busy || !verdict.ok} aria-describedby={!verdict.ok ? 'approve-why' : undefined} onClick={() => void act('approve')} data-testid="review-approve">
           {t('action.approve')}
         </button>
+        {clientStep && atLeast(w.role, 'editor') && (
+          <button class="btn btn-primary" onClick={() => setSending(true)} data-testid="send-to-client">
+            {t('clients.send')}
+          </button>
+        )}
         <button class="btn" disabled={busy} onClick={() => setAsking(true)} data-testid="review-request-changes">
           {t('action.request_changes')}
         </button>
@@ -163,6 +203,12 @@ function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
           {t('composer.details')}
         </a>
       </div>
+      {!verdict.ok && verdict.reason !== 'not_in_review' && (
+        <p class="muted small" id="approve-why" data-testid="approve-why">
+          {t('review.cannot.' + verdict.reason)}
+        </p>
+      )}
+      {sending && <ClientLinkDialog wid={w.id} postIds={[post.id]} onClose={() => setSending(false)} />}
       {asking && (
         <NoteDialog
           onCancel={() => setAsking(false)}
@@ -174,6 +220,102 @@ function ReviewDetail({ id, onDone }: { id: number; onDone: () => void }) {
         />
       )}
     </article>
+  );
+}
+
+/** Deadline says by when the post must be approved to go out as planned. */
+function Deadline({ at }: { at: Date }) {
+  const late = at.getTime() < Date.now();
+  return (
+    <p class={'deadline' + (late ? ' banner banner-error' : ' muted small')} role={late ? 'alert' : undefined} data-testid="approval-deadline">
+      {late ? t('review.deadlinePassed', { when: fmtDateTime(at, viewZone.get()) }) : t('review.deadline', { when: fmtDateTime(at, viewZone.get()), rel: fmtRelative(at) })}
+    </p>
+  );
+}
+
+/** ApprovalSteps lists a post's steps in order: who approves each, and where the post stands. */
+function ApprovalSteps({ post }: { post: Post }) {
+  const steps = post.review?.steps ?? [];
+  const cur = post.review?.current_step ?? 0;
+  const decisions = (post.review?.decisions ?? []).filter((d) => d.revision === post.revision);
+  return (
+    <section class="approval-steps" aria-label={t('steps.title')} data-testid="approval-steps">
+      <h3>{t('steps.title')}</h3>
+      <ol>
+        {steps.map((st, i) => (
+          <li key={i} class={'step' + (st.done ? ' step-done' : i === cur ? ' step-current' : '')} data-testid="approval-step" data-current={i === cur} data-done={st.done}>
+            <span class="step-mark" aria-hidden="true">
+              {st.done ? '✓' : i + 1}
+            </span>
+            <div>
+              <strong>{st.name}</strong> <span class="muted small">{st.done ? t('steps.done') : i === cur ? t('steps.current') : t('steps.later')}</span>
+              <div class="small">{approversOf(st, memberName)}</div>
+              {st.approved_by.length > 0 && <div class="small muted">{t('steps.approvedBy', { names: st.approved_by.map(memberName).join(', ') })}</div>}
+            </div>
+          </li>
+        ))}
+      </ol>
+      {decisions.length > 0 && (
+        <ul class="decisions">
+          {decisions.map((d, i) => (
+            <li key={i} class="small" data-testid="decision">
+              <strong>{d.client ? t('steps.clientName', { name: d.client }) : memberName(d.reviewer_id)}</strong> {t('steps.decision.' + d.decision)} · {fmtRelative(d.at)}
+              {d.note && <span class="muted"> — {d.note}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** fieldText is the text a finding's field names in a post ("text", "targets[1].text", "thread[0].text"). */
+function fieldOf(post: Post, field: string): { label: string; text: string } {
+  const m = /^(targets|thread)\[(\d+)\]\.text$/.exec(field);
+  if (m && m[1] === 'targets') {
+    const tg = post.targets[Number(m[2])];
+    return { label: t('composer.textFor', { channel: channelById(tg?.channel_id ?? 0)?.name ?? '' }), text: tg?.text ?? '' };
+  }
+  if (m) return { label: t('thread.part', { n: Number(m[2]) + 2 }), text: post.thread?.[Number(m[2])]?.text ?? '' };
+  return { label: t('composer.text'), text: post.text };
+}
+
+/** VoiceReview shows editors where the text departs from the brand's voice, and the author's notes. */
+function VoiceReview({ post, voice }: { post: Post; voice: PostVoice }) {
+  const byField = new Map<string, Finding[]>();
+  for (const f of voice.findings) {
+    if (f.rule.startsWith('review.')) continue;
+    byField.set(f.field, [...(byField.get(f.field) ?? []), f]);
+  }
+  return (
+    <section class="voice-review" aria-label={t('voice.findings')} data-testid="voice-review">
+      <h3>
+        {t('voice.findings')} <ScoreBadge score={voice.score} />
+      </h3>
+      {Array.from(byField.entries()).map(([field, fs]) => {
+        const { label, text } = fieldOf(post, field);
+        return (
+          <div key={field} class="voice-review-field">
+            <div class="label-text">{label}</div>
+            <Highlights text={text} findings={fs} class="review-text" testid="review-marked-text" />
+          </div>
+        );
+      })}
+      <FindingsList text={post.text} findings={voice.findings} notes={{}} readOnly />
+      {voice.acknowledgements.length > 0 && (
+        <div class="acks" data-testid="voice-acks">
+          <div class="label-text">{t('voice.acksTitle')}</div>
+          <ul>
+            {voice.acknowledgements.map((a) => (
+              <li key={a.finding_id} class="small" data-testid="voice-ack-item">
+                <strong>{memberName(a.user_id)}</strong> {t('voice.ackKept', { text: a.excerpt || a.rule })} · {fmtRelative(a.at)}
+                <blockquote class="ack-note">{a.note}</blockquote>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
   );
 }
 

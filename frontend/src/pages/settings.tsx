@@ -1,8 +1,12 @@
 // Settings: the workspace (name, time zone, approval policy, grace period), members and their
-// roles, invitations, where notifications go, and the signed-in person's profile and password.
+// roles, invitations, where notifications go, and the signed-in person's profile and password;
+// then, each loaded when its tab is opened, the brand voice, approval steps and review settings,
+// client review links, and the composing library.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, ws } from '../api';
 import { fmtDateTime, fmtZone, t } from '../i18n';
+import { lazy } from '../lib/lazy';
+import { route } from '../lib/router';
 import { useStore } from '../lib/store';
 import { allZones } from '../lib/tz';
 import { members, refreshMembers, refreshWorkspace, session, signOut, viewZone, workspace } from '../state';
@@ -10,19 +14,54 @@ import { atLeast, ROLES, type Invitation, type Page, type Role } from '../types'
 import { Field, val } from '../ui/kit';
 import { toast, toastError } from '../ui/toast';
 
+const VoiceSettings = lazy(() => import('../settings/voice'));
+const ApprovalSettings = lazy(() => import('../settings/approvals'));
+const ClientLinkSettings = lazy(() => import('../settings/clients'));
+const LibrarySettings = lazy(() => import('../settings/library'));
+
+const TABS = [
+  { key: 'general', label: 'settings.tab.general', min: 'viewer' as Role },
+  { key: 'voice', label: 'settings.tab.voice', min: 'viewer' as Role },
+  { key: 'approvals', label: 'settings.tab.approvals', min: 'viewer' as Role },
+  { key: 'clients', label: 'settings.tab.clients', min: 'editor' as Role },
+  { key: 'library', label: 'settings.tab.library', min: 'viewer' as Role },
+];
+
 export default function SettingsPage() {
   const w = useStore(workspace)!;
+  const r = useStore(route);
   const admin = atLeast(w.role, 'admin');
+  const tabs = TABS.filter((x) => atLeast(w.role, x.min));
+  const tab = tabs.find((x) => x.key === r.parts[1])?.key ?? 'general';
   return (
     <div class="page settings-page">
       <div class="page-head">
         <h1>{t('settings.title')}</h1>
       </div>
-      <WorkspaceForm key={w.id + ':' + w.name} editable={admin} />
-      <MembersSection admin={admin} />
-      {admin && <InvitationsSection />}
-      {admin && <NotificationsSection />}
-      <ProfileSection />
+      <nav class="settings-tabs" aria-label={t('settings.sections')}>
+        {tabs.map((x) => (
+          <a key={x.key} href={'#/settings' + (x.key === 'general' ? '' : '/' + x.key)} class={'settings-tab' + (tab === x.key ? ' active' : '')} aria-current={tab === x.key ? 'page' : undefined} data-testid={'settings-tab-' + x.key}>
+            {t(x.label)}
+          </a>
+        ))}
+      </nav>
+      {tab === 'voice' ? (
+        <VoiceSettings key={w.id} />
+      ) : tab === 'approvals' ? (
+        <ApprovalSettings key={w.id} />
+      ) : tab === 'clients' ? (
+        <ClientLinkSettings key={w.id} />
+      ) : tab === 'library' ? (
+        <LibrarySettings key={w.id} />
+      ) : (
+        <>
+          <WorkspaceForm key={w.id + ':' + w.name} editable={admin} />
+          <MembersSection admin={admin} />
+          {admin && <InvitationsSection />}
+          {admin && <NotificationsSection />}
+          <ProfileSection />
+        </>
+      )}
     </div>
   );
 }

@@ -94,7 +94,7 @@ func cmdBenchScheduler(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs.IntVar(&c.Burst, "burst", 10_000, "targets due at the same instant (0 skips the burst)")
 	fs.StringVar(&workers, "workers", workers, "worker counts to run the burst with, comma-separated")
 	fs.IntVar(&c.Channels, "channels", 10_000, "channels the targets are spread over (one account publishes one post at a time, so a burst on few channels is bounded by latency × posts per channel)")
-	fs.IntVar(&c.Concurrency, "concurrency", 2500, "each worker's HERALD_CONCURRENCY: network calls in flight at once (it claims up to twice as many)")
+	fs.IntVar(&c.Concurrency, "concurrency", 1700, "each worker's HERALD_CONCURRENCY: network calls in flight at once (it claims up to twice as many)")
 	fs.IntVar(&c.PerNetwork, "per-network", 0, "each worker's HERALD_PER_NETWORK (default: --concurrency)")
 	fs.IntVar(&c.PerPost, "per-post", 4, "targets (channels) per post")
 	fs.DurationVar(&c.Latency, "latency", 100*time.Millisecond, "the fake network's answer time for a new status")

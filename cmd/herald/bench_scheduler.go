@@ -4,13 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"database/sql"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
 	"html"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -73,7 +80,9 @@ type schedBenchConfig struct {
 	// Concurrency and PerNetwork are the workers' HERALD_CONCURRENCY and HERALD_PER_NETWORK.
 	Concurrency int
 	PerNetwork  int
-	Keep        bool
+	// TLS serves the fake network over HTTPS with HTTP/2, as real networks are served.
+	TLS  bool
+	Keep bool
 	// WorkerBinary is the herald binary the workers run (this one when empty; tests give one).
 	WorkerBinary string
 }
@@ -95,6 +104,7 @@ func cmdBenchScheduler(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs.StringVar(&workers, "workers", workers, "worker counts to run the burst with, comma-separated")
 	fs.IntVar(&c.Channels, "channels", 10_000, "channels the targets are spread over (one account publishes one post at a time, so a burst on few channels is bounded by latency × posts per channel)")
 	fs.IntVar(&c.Concurrency, "concurrency", 1700, "each worker's HERALD_CONCURRENCY: network calls in flight at once (it claims up to twice as many)")
+	fs.BoolVar(&c.TLS, "tls", false, "serve the fake network over HTTPS with HTTP/2, as real networks are (default: plain HTTP/1.1, a connection per request in flight)")
 	fs.IntVar(&c.PerNetwork, "per-network", 0, "each worker's HERALD_PER_NETWORK (default: --concurrency)")
 	fs.IntVar(&c.PerPost, "per-post", 4, "targets (channels) per post")
 	fs.DurationVar(&c.Latency, "latency", 100*time.Millisecond, "the fake network's answer time for a new status")
@@ -189,7 +199,11 @@ func benchScheduler(ctx context.Context, c schedBenchConfig, out io.Writer) erro
 		return err
 	}
 	defer os.RemoveAll(logDir)
-	network, err := startBenchNetwork(c.Latency)
+	tlsDir := ""
+	if c.TLS {
+		tlsDir = logDir
+	}
+	network, err := startBenchNetwork(c.Latency, tlsDir)
 	if err != nil {
 		return err
 	}
@@ -286,6 +300,11 @@ func (b *schedBench) freshStore(ctx context.Context) (*store.Store, error) {
 func (b *schedBench) pool() *workerPool {
 	env := append(workerEnv(b.loc.DSN, b.keySpec, b.logDir),
 		"HERALD_CONCURRENCY="+strconv.Itoa(b.c.Concurrency), "HERALD_PER_NETWORK="+strconv.Itoa(b.c.PerNetwork))
+	if b.net.CertFile != "" {
+		// Go reads extra trusted roots from SSL_CERT_FILE: the workers trust the network's
+		// certificate, and nothing else changes in them.
+		env = append(env, "SSL_CERT_FILE="+b.net.CertFile)
+	}
 	return newWorkerPool(b.bin, env, b.logDir)
 }
 
@@ -1134,9 +1153,11 @@ func benchNetworkCredentials(instance string, i int) publishers.Credentials {
 // counted rather than deduplicated, so a duplicate publish shows. The tests use the
 // spec-checked fake in publishers/mastodon/mastodontest instead; that one needs a testing.TB.
 type benchNetwork struct {
-	URL     string
-	latency time.Duration
-	srv     *http.Server
+	URL string
+	// CertFile is the network's certificate when it serves HTTPS ("" for plain HTTP).
+	CertFile string
+	latency  time.Duration
+	srv      *http.Server
 
 	mu       sync.Mutex
 	seq      int64
@@ -1156,12 +1177,23 @@ type benchStatus struct {
 	Media     []struct{} `json:"media_attachments"`
 }
 
-func startBenchNetwork(latency time.Duration) (*benchNetwork, error) {
+// startBenchNetwork serves the fake network on 127.0.0.1. With tlsDir it serves HTTPS, HTTP/2
+// included as real networks do, with a certificate made for the run and written to tlsDir
+// (CertFile), which the workers are told to trust.
+func startBenchNetwork(latency time.Duration, tlsDir string) (*benchNetwork, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	n := &benchNetwork{URL: "http://" + ln.Addr().String(), latency: latency}
+	var keyFile string
+	if tlsDir != "" {
+		if n.CertFile, keyFile, err = benchCertificate(tlsDir); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		n.URL = "https://" + ln.Addr().String()
+	}
 	n.Reset()
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/statuses", n.createStatus)
@@ -1173,8 +1205,42 @@ func startBenchNetwork(latency time.Duration) (*benchNetwork, error) {
 		benchJSON(w, http.StatusNotFound, map[string]string{"error": "Record not found"})
 	})
 	n.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if tlsDir != "" {
+		// Real networks allow hundreds of concurrent streams per HTTP/2 connection.
+		n.srv.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: 1000}
+		go func() { _ = n.srv.ServeTLS(ln, n.CertFile, keyFile) }()
+		return n, nil
+	}
 	go func() { _ = n.srv.Serve(ln) }()
 	return n, nil
+}
+
+// benchCertificate makes a self-signed certificate for 127.0.0.1 and writes it and its key to
+// dir, returning their paths.
+func benchCertificate(dir string) (certFile, keyFile string, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", "", err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "herald bench network"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return "", "", err
+	}
+	kb, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", "", err
+	}
+	certFile, keyFile = filepath.Join(dir, "network.pem"), filepath.Join(dir, "network.key")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		return "", "", err
+	}
+	return certFile, keyFile, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600)
 }
 
 // Close stops the network.

@@ -61,6 +61,10 @@ var (
 		"BenchmarkPublishEveryNetwork: answer time of the fakes that can delay their answers (Mastodon, X and Threads delay every API call by it)")
 	netbenchPerChannel = flag.Int("netbench.per-channel", 5,
 		"BenchmarkPublishEveryNetwork: posts per channel; a run has as many workspaces, each with one channel per network, as its posts need")
+	netbenchConcurrency = flag.Int("netbench.concurrency", 0,
+		"BenchmarkPublishEveryNetwork: the scheduler's Concurrency, as HERALD_CONCURRENCY sets it (0: its default, 64)")
+	netbenchPerNetwork = flag.Int("netbench.per-network", 0,
+		"BenchmarkPublishEveryNetwork: the scheduler's PerNetwork, as HERALD_PER_NETWORK sets it (0: its default, 32)")
 )
 
 // BenchmarkPublishEveryNetwork publishes b.N posts due at one instant through the scheduler, one
@@ -77,7 +81,8 @@ var (
 //
 //	go test ./scheduler -run '^$' -bench PublishEveryNetwork -benchtime 200x
 func BenchmarkPublishEveryNetwork(b *testing.B) {
-	opt := runOptions{perChannel: *netbenchPerChannel, latency: *netbenchLatency}
+	opt := runOptions{perChannel: *netbenchPerChannel, latency: *netbenchLatency,
+		concurrency: *netbenchConcurrency, perNetwork: *netbenchPerNetwork}
 	if opt.perChannel < 1 {
 		b.Fatal("-netbench.per-channel must be at least 1")
 	}
@@ -202,6 +207,8 @@ func (r *recordingTB) errors() []string {
 type runOptions struct {
 	perChannel int
 	latency    time.Duration
+	// concurrency and perNetwork are the scheduler's options (0: its defaults).
+	concurrency, perNetwork int
 	// onDue and onDone, when set, are called at the due instant and once every outcome is
 	// recorded (a benchmark's StartTimer and StopTimer).
 	onDue, onDone func()
@@ -323,6 +330,9 @@ func runEveryNetwork(tb testing.TB, d store.Dialect, names []string, posts int, 
 		}
 	}
 	for _, n := range nets {
+		if n.connected != nil {
+			n.connected()
+		}
 		if n.slow != nil {
 			n.slow(o.latency)
 			res.latency[n.name] = o.latency
@@ -342,6 +352,7 @@ func runEveryNetwork(tb testing.TB, d store.Dialect, names []string, posts int, 
 	parked := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
 	pol := workflow.Policy{RequiredApprovals: 0}
 	texts := make([]string, posts)
+	postText := map[int64]string{}
 	for i := range posts {
 		j := i % workspaces
 		texts[i] = fmt.Sprintf("Bench post %d (%d of %d, %s): each network's publish path, due at one instant.", i+1, i+1, posts, d)
@@ -353,6 +364,7 @@ func runEveryNetwork(tb testing.TB, d store.Dialect, names []string, posts int, 
 		if err != nil {
 			tb.Fatal(err)
 		}
+		postText[p.ID] = texts[i]
 		for _, act := range []store.PostAction{
 			{Action: workflow.Submit, Actor: owner, Role: workflow.Owner, Policy: pol},
 			{Action: workflow.Schedule, Actor: owner, Role: workflow.Owner, Policy: pol, ScheduledAt: &parked, TimeZone: "UTC"},
@@ -363,9 +375,11 @@ func runEveryNetwork(tb testing.TB, d store.Dialect, names []string, posts int, 
 		}
 	}
 
-	// The scheduler as `herald worker` runs it, with its default options, but for the media's
-	// bytes: they come from memory instead of an HTTP GET of their URL (see benchImage).
+	// The scheduler as `herald worker` runs it, with its default options (but for the limits the
+	// flags set), except for the media's bytes: they come from memory instead of an HTTP GET of
+	// their URL (see benchImage).
 	s, err := scheduler.New(st, scheduler.Options{Kind: "worker", Registry: publishers.NewRegistry(pubs...), Keys: keys, Log: log,
+		Concurrency: o.concurrency, PerNetwork: o.perNetwork,
 		LoadMedia: func(context.Context, store.Media) ([]byte, error) { return benchJPEG, nil }})
 	if err != nil {
 		tb.Fatal(err)
@@ -436,16 +450,6 @@ func runEveryNetwork(tb testing.TB, d store.Dialect, names []string, posts int, 
 	res.targets = len(targets)
 	if res.targets != total {
 		tb.Fatalf("%d targets in the database, want %d", res.targets, total)
-	}
-	postText := map[int64]string{}
-	for j := range workspaces {
-		ps, _, err := st.Posts(ctx, store.PostFilter{WorkspaceID: wsIDs[j], Limit: 200})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, p := range ps {
-			postText[p.ID] = p.Body
-		}
 	}
 	var last time.Time
 	want := map[string]map[string]int{}      // network → text → targets
@@ -552,9 +556,12 @@ type fakeNet struct {
 	media func(round, j int) []store.Media
 	// slow sets the fake's answer time; nil when it has no such switch.
 	slow func(time.Duration)
+	// connected, when set, is called once every channel is connected.
+	connected func()
 	// wholeSeconds says the network dates a post to the second (Telegram's date, Instagram's and
-	// Threads' timestamp, Slack's ts as the fake makes it): the published_at Herald records is
-	// floored to the second, and so is the lateness measured from it.
+	// Threads' timestamp; Slack's ts, whose fraction the fake makes a sequence number, for posts
+	// by bot): the published_at Herald records is floored to the second, and so is the lateness
+	// measured from it.
 	wholeSeconds bool
 }
 
@@ -624,8 +631,14 @@ func startNetwork(r *netRun, name string) *fakeNet {
 
 func startMastodon(r *netRun) *fakeNet {
 	srv := mastodontest.NewServer(r.tb)
+	// Every workspace registers its app and signs in from 127.0.0.1, which Mastodon limits to 300
+	// requests per 5 minutes per address: connecting a few hundred channels from one address in
+	// seconds is the benchmark's doing, not a person's, so the limit comes back only once they are
+	// connected (each channel's token has its own 300 for the burst).
+	srv.SetRateLimit(1_000_000, mastodontest.DefaultRateWindow)
 	c := mastodon.New(mastodon.Options{HTTPClient: r.hc, Logger: r.log})
 	return &fakeNet{pub: c,
+		connected: func() { srv.SetRateLimit(mastodontest.DefaultRateLimit, mastodontest.DefaultRateWindow) },
 		connect: func(ctx context.Context, _ int) (*publishers.Credentials, publishers.Account, error) {
 			in := oauthStart(mastodon.Name)
 			in.Instance = srv.URL

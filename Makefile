@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build test test-go lint bench ui clean
+.PHONY: run build test test-go lint bench bench-networks ui clean
 
 ## run: build the UI and Herald, and start it on http://localhost:8080 with SQLite in ./data and the demo workspace
 run: ui build
@@ -26,6 +26,10 @@ lint:
 ## bench: the calendar benchmark recorded in BENCHMARKS.md (SQLite; see the file for MySQL)
 bench: build
 	./bin/herald bench calendar
+
+## bench-networks: every network's publish path through the scheduler, 200 posts each (SQLite, and MySQL with TEST_MYSQL_DSN; see BENCHMARKS.md)
+bench-networks:
+	$(GO) test ./scheduler -run '^$$' -bench PublishEveryNetwork -benchtime 200x -timeout 30m
 
 ## ui: build the web UI into frontend/dist/app (needs Node.js 20.19+; without it, says so and keeps the placeholder)
 ui:

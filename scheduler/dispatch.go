@@ -35,7 +35,11 @@ func (s *Scheduler) dispatchLoop(ctx context.Context) {
 	for ctx.Err() == nil && !s.isStopping() {
 		n, err := s.dispatchOnce(ctx)
 		if err != nil {
-			s.log.Warn("claim failed", "err", err)
+			// A claim cut short because the job's context ended (gocron cancels it at shutdown)
+			// took nothing and is no failure.
+			if ctx.Err() == nil {
+				s.log.Warn("claim failed", "err", err)
+			}
 			return
 		}
 		if n > 0 && s.room() > 0 {

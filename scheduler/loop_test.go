@@ -1,7 +1,12 @@
 package scheduler
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,4 +81,79 @@ func TestRealLoopPublishesOnTimeInsideThePollInterval(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A claim cut short because the process is stopping (gocron cancels the running job's context at
+// shutdown) took nothing and is no failure: it must not be logged as one, or a worker warns of a
+// failed claim whenever it stops while claiming. A claim that fails for another reason still
+// warns.
+func TestClaimCutShortByShutdownIsNotAWarning(t *testing.T) {
+	e := newEnv(t, store.SQLite, t0)
+	var logs syncBuffer
+	warnings := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s := e.newScheduler(func(o *Options) { o.Log = warnings })
+	ch := e.channel("main")
+	p := e.schedule("due now", t0.Add(time.Minute), ch)
+	e.advance(time.Minute)
+	s.dispatchLoop(&endingContext{Context: ctx, done: closedChan()})
+	if tg := e.target(p, ch); tg.Status != store.TargetPending {
+		t.Errorf("the cut-short claim took the target: %s", tg.Status)
+	}
+	if got := logs.String(); strings.Contains(got, "claim failed") {
+		t.Errorf("a claim ended by shutdown was logged as a failure:\n%s", got)
+	}
+
+	broken := storetest.Open(t, store.SQLite, e.clock.Now)
+	b, err := New(broken, Options{Kind: "worker", Clock: e.clock, Registry: e.reg, Keys: e.keys, Log: warnings, Lookahead: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.cron.Shutdown() })
+	_ = broken.Close()
+	b.dispatchLoop(ctx)
+	if got := logs.String(); !strings.Contains(got, "claim failed") {
+		t.Errorf("a claim on a closed database was not logged:\n%s", got)
+	}
+}
+
+// endingContext ends just after the dispatcher's first look at it: its Done channel is closed,
+// and Err answers nil once, then context.Canceled, as the context of a job gocron cancels while
+// it runs.
+type endingContext struct {
+	context.Context
+	done   chan struct{}
+	looked atomic.Int32
+}
+
+func (c *endingContext) Done() <-chan struct{} { return c.done }
+
+func (c *endingContext) Err() error {
+	if c.looked.Add(1) == 1 {
+		return nil
+	}
+	return context.Canceled
+}
+
+func closedChan() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}
+
+// syncBuffer is a bytes.Buffer safe for the scheduler's goroutines to log into.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -351,7 +351,7 @@ func (b *schedBench) burst(ctx context.Context, n int) (burstResult, error) {
 		return res, err
 	}
 	due := time.Now().UTC().Add(3 * time.Second).Truncate(time.Millisecond)
-	if err := benchMoveDue(ctx, db, w.workspaceID, due); err != nil {
+	if _, err := st.BenchMoveDue(ctx, due, w.workspaceID); err != nil {
 		return res, err
 	}
 	// The slowest conceivable run publishes one status per channel at a time, and at most
@@ -361,7 +361,7 @@ func (b *schedBench) burst(ctx context.Context, n int) (burstResult, error) {
 	expect := time.Duration(waves) * max(b.c.Latency, 10*time.Millisecond)
 	deadline := due.Add(3*expect + time.Minute)
 	for {
-		counts, err := benchTargetCounts(ctx, db, w.workspaceID)
+		counts, err := st.BenchTargetCounts(ctx, w.workspaceID)
 		if err != nil {
 			return res, err
 		}
@@ -574,7 +574,7 @@ func (b *schedBench) spread(ctx context.Context) (spreadResult, error) {
 	if len(samples) > 0 {
 		res.maxRSSKB = slices.Max(samples)
 	}
-	counts, err := benchTargetCounts(ctx, db, w.workspaceID)
+	counts, err := st.BenchTargetCounts(ctx, w.workspaceID)
 	if err != nil {
 		return res, err
 	}
@@ -722,42 +722,6 @@ func insertRows(ctx context.Context, tx *sql.Tx, head string, rows [][]any, per 
 		}
 	}
 	return nil
-}
-
-// benchMoveDue makes every waiting target of the workspace, and its post, due at due: a
-// reschedule of all of them at once.
-func benchMoveDue(ctx context.Context, db *sql.DB, workspaceID int64, due time.Time) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if _, err := tx.ExecContext(ctx, "UPDATE posts SET scheduled_at = ? WHERE workspace_id = ? AND status = ?", due, workspaceID, string(workflow.Scheduled)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE targets SET due_at = ? WHERE workspace_id = ? AND status = ?", due, workspaceID, store.TargetPending); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// benchTargetCounts counts the workspace's targets by status.
-func benchTargetCounts(ctx context.Context, db *sql.DB, workspaceID int64) (map[string]int, error) {
-	rows, err := db.QueryContext(ctx, "SELECT status, COUNT(*) FROM targets WHERE workspace_id = ? GROUP BY status", workspaceID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
-		}
-		out[s] = n
-	}
-	return out, rows.Err()
 }
 
 // benchPublishedTimes returns the published_at of the workspace's published targets.

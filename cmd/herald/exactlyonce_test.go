@@ -275,7 +275,7 @@ func (w *onceWorld) seed(ctx context.Context) {
 	for err := range errs {
 		w.t.Fatal(err)
 	}
-	counts, err := benchTargetCounts(ctx, w.db, w.world.workspaceID)
+	counts, err := w.st.BenchTargetCounts(ctx, w.world.workspaceID)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func (w *onceWorld) waitFinal(timeout time.Duration, tick func(counts map[string
 	deadline := start.Add(timeout)
 	report := start.Add(10 * time.Second)
 	for {
-		counts, err := benchTargetCounts(ctx, w.db, w.world.workspaceID)
+		counts, err := w.st.BenchTargetCounts(ctx, w.world.workspaceID)
 		if err != nil {
 			w.t.Fatal(err)
 		}

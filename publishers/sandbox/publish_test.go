@@ -31,6 +31,16 @@ func TestPublishAndIdempotency(t *testing.T) {
 	if other.ExternalID == res.ExternalID {
 		t.Errorf("a new key reused id %s", other.ExternalID)
 	}
+	if got := e.n.CreatedWithText("Winter blend is back"); got != 1 {
+		t.Errorf("CreatedWithText = %d after a publish repeated under its key, want 1", got)
+	}
+	e.publish(creds, "key-3", "Barista tips")
+	if got := e.n.CreatedWithText("Barista tips"); got != 2 {
+		t.Errorf("CreatedWithText = %d after two keys published the same text, want 2", got)
+	}
+	if got := e.n.CreatedWithText("never said"); got != 0 {
+		t.Errorf("CreatedWithText = %d for a text never published", got)
+	}
 
 	found, err := e.n.FindPublished(context.Background(), creds, publishers.Post{IdempotencyKey: "key-1"})
 	if err != nil || found == nil || !reflect.DeepEqual(*found, res) {

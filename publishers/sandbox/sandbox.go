@@ -345,6 +345,23 @@ func (n *Network) FailureCount(handle string, kind FailureKind) int {
 	return n.switches[scope][kind]
 }
 
+// CreatedWithText counts the posts the sandbox holds with exactly this text, on every account
+// (the parts of a thread are posts of their own). A publish repeated under the same idempotency
+// key returns the post it made and counts once; what counts twice was created twice. Tests and
+// benchmarks use it, as they use the fakes' counters of the real networks, to check that a post
+// went out exactly once.
+func (n *Network) CreatedWithText(text string) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := 0
+	for _, p := range n.st.Posts {
+		if p.Text == text {
+			c++
+		}
+	}
+	return c
+}
+
 // ClearFailures turns every switch off, for every account.
 func (n *Network) ClearFailures() {
 	n.mu.Lock()

@@ -480,3 +480,54 @@ func benchAdmin(ctx context.Context, loc Location, fn func(db *sql.DB, name stri
 	}
 	return fn(db, name)
 }
+
+// BenchMoveDue makes the scheduled posts of the workspaces, and their targets waiting to be
+// published, due at due, in one transaction: a reschedule of all of them at once. The scheduler
+// benchmarks schedule their posts through the workflow well ahead (thousands of posts take longer
+// to schedule than the few seconds a burst is planned ahead) and then make them all due at one
+// instant with this. Like the rest of this file it writes no audit event: benchmark databases
+// only. It returns how many targets moved.
+func (s *Store) BenchMoveDue(ctx context.Context, due time.Time, workspaceIDs ...int64) (int64, error) {
+	var moved int64
+	err := s.tx(ctx, func(db *gorm.DB) error {
+		now := s.now()
+		if err := db.Model(&Post{}).Where("workspace_id IN ? AND status = ?", workspaceIDs, string(workflow.Scheduled)).
+			Updates(map[string]any{"scheduled_at": dbTime(due), "updated_at": now}).Error; err != nil {
+			return err
+		}
+		// Only the planned targets of scheduled posts: a draft's targets are pending too, with no
+		// due time, and must stay off the schedule.
+		scheduled := db.Model(&Post{}).Select("id").Where("workspace_id IN ? AND status = ?", workspaceIDs, string(workflow.Scheduled))
+		res := db.Model(&Target{}).Where("workspace_id IN ? AND status = ? AND due_at IS NOT NULL AND post_id IN (?)", workspaceIDs, TargetPending, scheduled).
+			Updates(map[string]any{"due_at": dbTime(due), "updated_at": now})
+		moved = res.RowsAffected
+		return res.Error
+	})
+	return moved, translate(err)
+}
+
+// BenchTargetCounts counts the targets of the workspaces by status (a benchmark's progress).
+func (s *Store) BenchTargetCounts(ctx context.Context, workspaceIDs ...int64) (map[string]int, error) {
+	var rows []struct {
+		Status string
+		N      int
+	}
+	err := s.db.WithContext(ctx).Model(&Target{}).Select("status, COUNT(*) AS n").
+		Where("workspace_id IN ?", workspaceIDs).Group("status").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// BenchTargets returns every target of the workspaces in id order, for a benchmark to check and
+// time its outcomes: a workspace people use may hold far too many for one read.
+func (s *Store) BenchTargets(ctx context.Context, workspaceIDs ...int64) ([]Target, error) {
+	var out []Target
+	err := s.db.WithContext(ctx).Where("workspace_id IN ?", workspaceIDs).Order("id").Find(&out).Error
+	return out, translate(err)
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/heraldhq/herald/server/store"
 	"github.com/heraldhq/herald/server/store/storetest"
+	"github.com/heraldhq/herald/server/workflow"
 )
 
 func TestBulkSeedCalendar(t *testing.T) {
@@ -198,4 +199,80 @@ func BenchmarkCalendarMonth(b *testing.B) {
 			}
 		})
 	}
+}
+
+// The scheduler benchmarks' helpers: a reschedule of every scheduled post at once, which leaves
+// drafts and published targets alone, and the reads that follow a burst.
+func TestBenchMoveDueCountsAndTargets(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ws, owner, ch := seed(t, s)
+		a := store.Actor{UserID: owner.ID, Label: "Owner"}
+		other := &store.Workspace{Name: "Other", TimeZone: "UTC"}
+		if err := s.CreateWorkspace(ctx, other, owner.ID, a); err != nil {
+			t.Fatal(err)
+		}
+		otherCh := &store.Channel{WorkspaceID: other.ID, Network: "mastodon", Name: "Other on Mastodon", TimeZone: "UTC", Status: store.ChannelConnected}
+		if err := s.CreateChannel(ctx, otherCh, nil, a); err != nil {
+			t.Fatal(err)
+		}
+		pol := workflow.Policy{RequiredApprovals: 0}
+		parked := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
+		newPost := func(ws *store.Workspace, ch *store.Channel, body string, schedule bool) *store.Post {
+			t.Helper()
+			p, err := s.CreatePost(ctx, ws.ID, a, store.PostInput{Body: body, Targets: []store.TargetInput{{ChannelID: ch.ID}}}, nil, "UTC")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !schedule {
+				return p
+			}
+			for _, act := range []store.PostAction{
+				{Action: workflow.Submit, Actor: a, Role: workflow.Owner, Policy: pol},
+				{Action: workflow.Schedule, Actor: a, Role: workflow.Owner, Policy: pol, ScheduledAt: &parked, TimeZone: "UTC"},
+			} {
+				if p, _, err = s.ApplyPostAction(ctx, ws.ID, p.ID, act); err != nil {
+					t.Fatalf("%s: %v", act.Action, err)
+				}
+			}
+			return p
+		}
+		first, second := newPost(ws, ch, "first", true), newPost(ws, ch, "second", true)
+		draft := newPost(ws, ch, "a draft", false)
+		elsewhere := newPost(other, otherCh, "another workspace", true)
+
+		due := time.Now().UTC().Add(2 * time.Second).Truncate(time.Millisecond)
+		moved, err := s.BenchMoveDue(ctx, due, ws.ID)
+		if err != nil || moved != 2 {
+			t.Fatalf("moved %d, %v; want the 2 scheduled targets", moved, err)
+		}
+		for _, p := range []*store.Post{first, second} {
+			got, err := s.Post(ctx, ws.ID, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ScheduledAt == nil || !got.ScheduledAt.Equal(due) || got.Targets[0].DueAt == nil || !got.Targets[0].DueAt.Equal(due) {
+				t.Errorf("post %q: scheduled %v, target due %v; want %v", p.Body, got.ScheduledAt, got.Targets[0].DueAt, due)
+			}
+		}
+		if got, _ := s.Post(ctx, ws.ID, draft.ID); got.Targets[0].DueAt != nil || got.ScheduledAt != nil {
+			t.Errorf("the draft was put on the schedule: %v %v", got.ScheduledAt, got.Targets[0].DueAt)
+		}
+		if got, _ := s.Post(ctx, other.ID, elsewhere.ID); !got.Targets[0].DueAt.Equal(parked) {
+			t.Errorf("another workspace's target moved to %v", got.Targets[0].DueAt)
+		}
+
+		counts, err := s.BenchTargetCounts(ctx, ws.ID, other.ID)
+		if err != nil || len(counts) != 1 || counts[store.TargetPending] != 4 {
+			t.Errorf("counts %v, %v; want 4 pending", counts, err)
+		}
+		targets, err := s.BenchTargets(ctx, ws.ID)
+		if err != nil || len(targets) != 3 {
+			t.Fatalf("%d targets, %v; want 3", len(targets), err)
+		}
+		for i, tg := range targets {
+			if tg.WorkspaceID != ws.ID || i > 0 && tg.ID <= targets[i-1].ID {
+				t.Errorf("targets %+v: not the workspace's in id order", targets)
+			}
+		}
+	})
 }

@@ -313,9 +313,11 @@ func (s *Scheduler) publish(ctx context.Context, w store.Work, seen uint64, prep
 			Notify: &store.Notification{Kind: store.NotifyFailed, Message: problem}})
 		return
 	}
+	// The network's slot first: a publish waiting for its own busy network must not hold one of
+	// the process's slots meanwhile, or a slow network would keep every other one waiting.
 	slot := s.networkSlot(ch.Network)
-	s.slots <- struct{}{}
 	slot <- struct{}{}
+	s.slots <- struct{}{}
 	before := cloneCredentials(creds)
 	start := s.now()
 	if t.DueAt != nil {

@@ -56,8 +56,9 @@ type Options struct {
 	// ReconcileDelay is how long after an unknown outcome (a timeout after sending) Herald waits
 	// before asking the network whether the post exists (default 20 s).
 	ReconcileDelay time.Duration
-	// Concurrency bounds network calls in flight in this process (default 64); PerNetwork bounds
-	// them per network (default 32). One channel publishes one post at a time.
+	// Concurrency bounds network calls in flight in this process (default 256); PerNetwork
+	// bounds them per network (default 64), so that one slow network cannot take every slot.
+	// One channel publishes one post at a time.
 	Concurrency int
 	PerNetwork  int
 	// Lookahead is how long before their due time targets are claimed (default 3 s; negative:
@@ -150,10 +151,10 @@ func New(st *store.Store, opt Options) (*Scheduler, error) {
 	def(&opt.DeadlineEvery, time.Minute)
 	def(&opt.AlarmAfter, 30*time.Second)
 	if opt.Concurrency <= 0 {
-		opt.Concurrency = 64
+		opt.Concurrency = 256
 	}
 	if opt.PerNetwork <= 0 {
-		opt.PerNetwork = 32
+		opt.PerNetwork = 64
 	}
 	if opt.ClaimBatch <= 0 {
 		opt.ClaimBatch = 250

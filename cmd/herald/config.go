@@ -62,8 +62,8 @@ var envVars = []envVar{
 	{"HERALD_SANDBOX", "false", "enable the built-in sandbox network (on in demo mode)"},
 	{"HERALD_ALLOW_PRIVATE_NETWORKS", "false", "let Herald connect to private and local addresses (a network server, webhook or media on your own network); by default it reaches public addresses only"},
 	{"HERALD_TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted (e.g. 127.0.0.1)"},
-	{"HERALD_CONCURRENCY", "64", "network calls in flight at once in one process (it claims up to twice as many targets ahead)"},
-	{"HERALD_PER_NETWORK", "32", "network calls in flight at once per network in one process"},
+	{"HERALD_CONCURRENCY", "256", "network calls in flight at once in one process (it claims up to twice as many targets ahead)"},
+	{"HERALD_PER_NETWORK", "64", "network calls in flight at once per network in one process"},
 	{"HERALD_SMTP_URL", "(none)", "smtp://user:password@host:587 to email notifications to each workspace's notification address"},
 	{"HERALD_SMTP_FROM", "(none)", "the From address of notification emails"},
 	{"HERALD_LLM_BASE_URL", "(none)", "an OpenAI-compatible API (https://api.openai.com/v1, or a local model server such as http://localhost:11434/v1) for \"rewrite in the brand's voice\"; without it the feature is hidden"},
@@ -140,8 +140,8 @@ func loadConfig(fs *flag.FlagSet, args []string) (*config, error) {
 		}
 	}
 	var conc, perNet string
-	get(&conc, "HERALD_CONCURRENCY", "64")
-	get(&perNet, "HERALD_PER_NETWORK", "32")
+	get(&conc, "HERALD_CONCURRENCY", "256")
+	get(&perNet, "HERALD_PER_NETWORK", "64")
 	var demo, sandbox, private string
 	get(&demo, "HERALD_DEMO", "")
 	get(&sandbox, "HERALD_SANDBOX", "")

@@ -50,6 +50,9 @@ type Capabilities struct {
 	Idempotency bool `json:"idempotency"`
 	// FindPublished: the network can be asked whether a post was created.
 	FindPublished bool `json:"find_published"`
+	// MediaByURL: the network downloads attachments from their URL itself (Instagram,
+	// Threads), so the URL must be reachable from the internet (PublicURLProblem).
+	MediaByURL bool `json:"media_by_url,omitempty"`
 	// Metrics names the engagement counters the network reports.
 	Metrics []string `json:"metrics"`
 	// MetricsNote says in plain words what the network does not report and why (e.g. "Telegram

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
 	"github.com/heraldhq/herald/server/store"
 	"github.com/heraldhq/herald/server/workflow"
@@ -73,6 +74,30 @@ func (s *Server) enforceRules(ctx context.Context, p *store.Post) error {
 			}
 			f.add(field, pr.Message)
 		}
+		s.checkMediaReachable(f, fmt.Sprintf("targets[%d]", i), network[t.ChannelID], t.Media, p.Thread)
 	}
 	return f.err()
+}
+
+// checkMediaReachable refuses, now rather than at publication, attachments that a network which
+// downloads media itself (Instagram, Threads) could not reach: Herald's own uploads are served
+// from HERALD_PUBLIC_URL, which must then be an address the internet reaches.
+func (s *Server) checkMediaReachable(f fields, prefix, network string, media []store.Media, thread []store.ThreadPart) {
+	pub, ok := s.publisher(network)
+	if !ok || !pub.Meta().Capabilities.MediaByURL {
+		return
+	}
+	name := pub.Meta().DisplayName
+	for j, m := range media {
+		if problem := publishers.PublicURLProblem(name, m.URL); problem != "" {
+			f.add(fmt.Sprintf("%s.media[%d]", prefix, j), problem)
+		}
+	}
+	for k, part := range thread {
+		for j, m := range part.Media {
+			if problem := publishers.PublicURLProblem(name, m.URL); problem != "" {
+				f.add(fmt.Sprintf("%s.thread[%d].media[%d]", prefix, k, j), problem)
+			}
+		}
+	}
 }

@@ -121,6 +121,7 @@ func (c *Client) Meta() publishers.Meta {
 			FirstComment:  true,
 			Idempotency:   false,
 			FindPublished: true,
+			MediaByURL:    true,
 			Metrics:       []string{"likes", "replies", "reposts", "impressions"},
 			MetricsNote: "Impressions are views and reposts are shares (sends of the post). Instagram reports no clicks on posts; " +
 				"insights can lag up to 48 hours and are missing while a post has too few viewers.",

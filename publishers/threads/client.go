@@ -192,6 +192,7 @@ func (c *Client) Meta() publishers.Meta {
 			// Threads takes no idempotency key; FindPublished matches text and time instead.
 			Idempotency:   false,
 			FindPublished: true,
+			MediaByURL:    true,
 			Metrics:       []string{"impressions", "likes", "replies", "reposts", "quotes"},
 			MetricsNote: "Impressions are what Threads reports as views, a metric Meta labels as in development. " +
 				"Replies on a thread's first post include its later parts and its first comment.",

@@ -77,7 +77,7 @@ func TestExactlyOnceAcrossWorkers(t *testing.T) {
 		kills := 0
 		var next time.Time
 		w.waitFinal(3*time.Minute, func(counts map[string]int) {
-			if kills >= onceKills || time.Now().Before(next) || counts[store.TargetPublished] < 250 || counts[store.TargetPending] < 1000 {
+			if kills >= onceKills || time.Now().Before(next) || counts[store.TargetPublished] < 250 || counts[store.TargetPending]+counts[store.TargetPublishing] < 1000 {
 				return
 			}
 			w.killOne(rng.IntN(onceWorkers))
@@ -219,7 +219,11 @@ func newOnceWorld(t *testing.T, bin string, setup func(f *mastodontest.Server, i
 		oncePosts, oncePerPost, time.Since(start).Round(100*time.Millisecond), w.due.Format(time.TimeOnly))
 
 	dir := t.TempDir()
-	w.pool = newWorkerPool(bin, workerEnv(loc.DSN, keySpec, dir), dir)
+	// The workers publish a few dozen posts at a time, as on a modest installation: enough to
+	// overlap, and slow enough that the crashes below land while thousands of targets wait
+	// (at the default of 256 at a time they are all claimed within seconds).
+	env := append(workerEnv(loc.DSN, keySpec, dir), "HERALD_CONCURRENCY=32", "HERALD_PER_NETWORK=16")
+	w.pool = newWorkerPool(bin, env, dir)
 	// Registered after the fakes and the database, so it runs before they go away.
 	t.Cleanup(func() {
 		if err := w.pool.Stop(40 * time.Second); err != nil {

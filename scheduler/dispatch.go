@@ -62,8 +62,8 @@ func (s *Scheduler) dispatchLoop(ctx context.Context) {
 			if s.room() > 0 {
 				continue
 			}
-			// Work is due but this process holds as much as it may: wait for an outcome to be
-			// recorded (which wakes the loop) instead of asking the database again in a tight loop.
+			// Work is due but this process holds as much as it may: wait for a network call to end
+			// (which wakes the loop) instead of asking the database again in a tight loop.
 			wait = min(end.Sub(now), time.Second)
 		}
 		select {

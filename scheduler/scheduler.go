@@ -67,8 +67,8 @@ type Options struct {
 	// at the due instant only the network calls remain; from the claim on, the post can no
 	// longer be edited or unscheduled.
 	Lookahead time.Duration
-	// MaxClaimed bounds the targets this process holds at once, claimed and not yet recorded
-	// (default 2 × Concurrency), so that one worker does not take a whole burst that several
+	// MaxClaimed bounds the targets this process holds at once, claimed and not yet through
+	// their network call (default 2 × Concurrency), so that one worker does not take a whole burst that several
 	// could share, and a worker that crashes leaves few publishes for reconciliation to check.
 	MaxClaimed int
 	// ClaimBatch caps one claim (default 250).
@@ -113,11 +113,13 @@ type Scheduler struct {
 	chanLocks map[int64]*channelState
 	netSlots  map[string]chan struct{}
 	metrics   *schedMetrics
-	// claimed counts targets claimed and not yet recorded; stopping closes when Shutdown begins.
+	// claimed counts targets claimed and not yet through their network call; inflight counts
+	// those whose outcome is not yet recorded. stopping closes when Shutdown begins.
 	claimed      atomic.Int64
 	stopping     chan struct{}
 	stopOnce     sync.Once
 	finishQ      chan finishing
+	closeQ       sync.Once
 	finisherOnce sync.Once
 	finisherDone chan struct{}
 }
@@ -285,8 +287,9 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	go func() { s.inflight.Wait(); close(done) }()
 	select {
 	case <-done:
-		// Every outcome is recorded: the finisher has nothing left to do.
-		close(s.finishQ)
+		// Every outcome is recorded: the finisher has nothing left to do. (A second Shutdown
+		// finds the queue closed already.)
+		s.closeQ.Do(func() { close(s.finishQ) })
 		s.finisherOnce.Do(func() { close(s.finisherDone) })
 		<-s.finisherDone
 	case <-ctx.Done():

@@ -186,3 +186,23 @@ func TestSimilarity(t *testing.T) {
 		}
 	}
 }
+
+// TestEntitiesInsideLinks: the fragment or path of a link without a scheme is part of the link,
+// not a hashtag or a mention (the content package only knows links with a scheme here).
+func TestEntitiesInsideLinks(t *testing.T) {
+	d := newDoc("Tarifs sur herald.app/#prix et herald.app/@equipe, puis #Herald @herald")
+	var tags, mentions []string
+	for _, h := range d.hashtags {
+		tags = append(tags, h.text)
+	}
+	for _, m := range d.mentions {
+		mentions = append(mentions, m.text)
+	}
+	if !reflect.DeepEqual(tags, []string{"#Herald"}) || !reflect.DeepEqual(mentions, []string{"@herald"}) {
+		t.Errorf("hashtags %q, mentions %q; want only those outside the links", tags, mentions)
+	}
+	p := &Profile{Rules: Rules{Hashtags: HashtagRules{Max: map[string]int{"*": 1}}}}
+	if fs := Check(p, en("See herald.app/#pricing today #Herald")); len(fs) != 0 {
+		t.Errorf("a link's fragment counted as a hashtag: %+v", fs)
+	}
+}

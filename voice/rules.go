@@ -159,7 +159,7 @@ func (c *checker) hashtagCase(r HashtagRules, flagged map[int]bool) {
 			}
 		}
 	}
-	var dict map[string]bool
+	var termWords map[string]bool
 	for _, h := range d.hashtags {
 		if flagged[h.start] {
 			continue
@@ -173,38 +173,41 @@ func (c *checker) hashtagCase(r HashtagRules, flagged map[int]bool) {
 		if !r.CamelCase {
 			continue
 		}
-		if dict == nil {
-			dict = c.dictionary()
+		if termWords == nil {
+			termWords = c.termWords()
 		}
-		if camel, ok := camelCase(h.text, dict); ok && camel != h.text {
+		known := func(w string) bool { return commonWords[w] || termWords[w] }
+		if camel, ok := camelCase(h.text, known); ok && camel != h.text {
 			c.add(RuleHashtagCase, h.start, h.end, msg(loc, "tag_case", camel), c.fix(h.start, h.end, camel))
 		}
 	}
 }
 
-// dictionary is the word list hashtags are split with: the built-in common words of English and
-// French, and the words of the brand's terms.
-func (c *checker) dictionary() map[string]bool {
-	m := make(map[string]bool, len(commonWords)+64)
-	for w := range commonWords {
-		m[w] = true
-	}
-	for _, t := range c.rules.Terms {
-		for _, s := range append([]string{t.Use}, t.Avoid...) {
-			for _, tk := range tokenize(s, nil) {
-				if !tk.elision && len(tk.fold) > 1 {
-					m[tk.fold] = true
-				}
+// termWords are the words of the brand's terms, which hashtags are split with besides the
+// built-in common words of English and French (looked up in both rather than copied into one
+// map on every check).
+func (c *checker) termWords() map[string]bool {
+	m := map[string]bool{}
+	add := func(ts []token) {
+		for _, tk := range ts {
+			if len(tk.fold) > 1 {
+				m[tk.fold] = true
 			}
+		}
+	}
+	for _, tw := range c.words() {
+		add(tw.use)
+		for _, a := range tw.avoid {
+			add(a)
 		}
 	}
 	return m
 }
 
-// camelCase splits an all-lowercase or all-capitals tag into dictionary words and capitalises
+// camelCase splits an all-lowercase or all-capitals tag into known words and capitalises
 // each ("#socialmediatips" → "#SocialMediaTips"). ok is false when the tag already has mixed
 // case, is one word, or cannot be split entirely into known words.
-func camelCase(tag string, dict map[string]bool) (string, bool) {
+func camelCase(tag string, known func(word string) bool) (string, bool) {
 	hash, body := tag[:1], tag[1:]
 	if strings.HasPrefix(tag, "＃") {
 		hash, body = "＃", tag[len("＃"):]
@@ -213,12 +216,14 @@ func camelCase(tag string, dict map[string]bool) (string, bool) {
 		return "", false
 	}
 	runes := []rune(body)
-	f := []rune(fold(body))
+	// f is ASCII once checked, so its byte offsets are rune offsets into body and its words can
+	// be looked up as substrings, without a conversion per candidate.
+	f := fold(body)
 	if len(f) != len(runes) || len(f) < 4 {
 		return "", false // ligatures or marks changed the length: the split could not map back
 	}
-	for _, r := range f {
-		if !(r >= 'a' && r <= 'z') {
+	for i := 0; i < len(f); i++ {
+		if !(f[i] >= 'a' && f[i] <= 'z') {
 			return "", false // digits, underscores and other scripts: leave the tag alone
 		}
 	}
@@ -233,7 +238,7 @@ func camelCase(tag string, dict map[string]bool) (string, bool) {
 	best[0] = 0
 	for i := 1; i <= n; i++ {
 		for j := max(0, i-20); j <= i-2; j++ {
-			if best[j] < 0 || !dict[string(f[j:i])] {
+			if best[j] < 0 || !known(f[j:i]) {
 				continue
 			}
 			if best[i] < 0 || best[j]+1 < best[i] {
@@ -516,9 +521,10 @@ func (c *checker) allCaps(ss []sentence, limit int, acronyms []string) {
 	for _, a := range acronyms {
 		allow[fold(strings.TrimSpace(a))] = true
 	}
-	for _, t := range c.rules.Terms {
-		if t.Kind == Brand {
-			for _, tk := range tokenize(t.Use, nil) {
+	for i, tw := range c.words() {
+		if c.rules.Terms[i].Kind == Brand {
+			// Elided articles are not in the phrase; they are never counted as capitals anyway.
+			for _, tk := range tw.use {
 				allow[tk.fold] = true
 			}
 		}

@@ -621,27 +621,24 @@ func (c *checker) address(mode string) {
 
 func (c *checker) disclaimers() {
 	d := c.d
+	if len(c.rules.Disclaimers) == 0 {
+		return
+	}
+	// The text is folded once for every disclaimer. Folding keeps line breaks where they are
+	// (a mark never combines across one), so the folded text's first and last lines are the
+	// folded first and last lines.
+	folded := fold(d.text)
 	for _, dc := range c.rules.Disclaimers {
 		forms := slices.DeleteFunc(slices.Clone(dc.Any), func(s string) bool { return strings.TrimSpace(s) == "" })
 		if len(forms) == 0 {
 			continue
 		}
-		where := d.text
-		offset := 0
+		where := folded
 		switch dc.Position {
 		case DisclaimerStart:
-			t := strings.TrimLeftFunc(d.text, unicode.IsSpace)
-			offset = len(d.text) - len(t)
-			_, e := lineOf(d.text, offset)
-			where = d.text[offset:e]
+			where = firstLine(folded)
 		case DisclaimerEnd:
-			t := strings.TrimRightFunc(d.text, unicode.IsSpace)
-			if t != "" {
-				s, _ := lineOf(t, len(t)-1)
-				where, offset = t[s:], s
-			} else {
-				where = ""
-			}
+			where = lastLine(folded)
 		}
 		if slices.ContainsFunc(forms, func(f string) bool { return containsPhrase(where, f) }) {
 			continue
@@ -650,12 +647,12 @@ func (c *checker) disclaimers() {
 		id := "disclaimer"
 		switch dc.Position {
 		case DisclaimerStart:
-			id = "disclaimer_start"
+			offset := len(d.text) - len(strings.TrimLeftFunc(d.text, unicode.IsSpace))
 			sep := " "
 			if strings.TrimSpace(d.text) == "" {
 				sep = ""
 			}
-			c.add(RuleDisclaimer, offset, offset, msg(c.locale, id, first), c.fix(offset, offset, first+sep))
+			c.add(RuleDisclaimer, offset, offset, msg(c.locale, "disclaimer_start", first), c.fix(offset, offset, first+sep))
 			continue
 		case DisclaimerEnd:
 			id = "disclaimer_end"
@@ -665,10 +662,26 @@ func (c *checker) disclaimers() {
 	}
 }
 
-// containsPhrase reports whether text contains phrase, folded, not inside a longer word: "#ad"
-// is not found in "#adventure", "Partenariat rémunéré" is found in "partenariat remunere".
-func containsPhrase(text, phrase string) bool {
-	t, p := fold(text), fold(strings.TrimSpace(phrase))
+// firstLine is the first line of s that holds more than white space, from its first character;
+// lastLine the last, up to its last ("" for a blank text).
+func firstLine(s string) string {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+// containsPhrase reports whether folded, a text already folded (the caller folds it once for
+// every disclaimer), contains phrase, folded, not inside a longer word: "#ad" is not
+// found in "#adventure", "Partenariat rémunéré" is found in "partenariat remunere".
+func containsPhrase(folded, phrase string) bool {
+	t, p := folded, fold(strings.TrimSpace(phrase))
 	if p == "" {
 		return false
 	}

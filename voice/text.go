@@ -479,13 +479,3 @@ func (d *doc) inLink(i int) bool {
 	k, _ := slices.BinarySearchFunc(d.links, i, func(l link, i int) int { return cmp.Compare(l.start, i+1) })
 	return k > 0 && i < d.links[k-1].end
 }
-
-// lineOf returns the bounds of the line holding byte offset i.
-func lineOf(text string, i int) (int, int) {
-	s := strings.LastIndexByte(text[:i], '\n') + 1
-	e := strings.IndexByte(text[i:], '\n')
-	if e < 0 {
-		return s, len(text)
-	}
-	return s, i + e
-}

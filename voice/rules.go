@@ -312,15 +312,17 @@ func (c *checker) utmValue(p string) string {
 			v = "herald"
 		}
 	}
-	label := ""
-	if len(c.in.Labels) > 0 {
-		label = slug(c.in.Labels[0])
+	if strings.Contains(v, "{") {
+		label := ""
+		if len(c.in.Labels) > 0 {
+			label = slug(c.in.Labels[0])
+		}
+		campaign := slug(c.in.Campaign)
+		if campaign == "" {
+			campaign = label
+		}
+		v = strings.NewReplacer("{network}", strings.ToLower(c.in.Network), "{campaign}", campaign, "{label}", label).Replace(v)
 	}
-	campaign := slug(c.in.Campaign)
-	if campaign == "" {
-		campaign = label
-	}
-	v = strings.NewReplacer("{network}", strings.ToLower(c.in.Network), "{campaign}", campaign, "{label}", label).Replace(v)
 	if strings.TrimSpace(v) == "" {
 		v = "social"
 	}

@@ -17,17 +17,20 @@ func tagKey(tag string) string {
 func (c *checker) hashtags() {
 	r := c.rules.Hashtags
 	d, loc := c.d, c.locale
+	// Each tag of the text is folded once for the three rules that compare tags.
+	keys := make([]string, len(d.hashtags))
 	present := map[string]bool{}
-	for _, h := range d.hashtags {
-		present[tagKey(h.text)] = true
+	for i, h := range d.hashtags {
+		keys[i] = tagKey(h.text)
+		present[keys[i]] = true
 	}
 	banned := map[string]bool{}
 	for _, b := range r.Banned {
 		banned[tagKey(b)] = true
 	}
 	flagged := map[int]bool{} // hashtags (by start) already reported for removal
-	for _, h := range d.hashtags {
-		if banned[tagKey(h.text)] {
+	for i, h := range d.hashtags {
+		if banned[keys[i]] {
 			c.add(RuleHashtagBanned, h.start, h.end, msg(loc, "tag_banned", h.text), c.removal(h.start, h.end))
 			flagged[h.start] = true
 		}
@@ -43,7 +46,7 @@ func (c *checker) hashtags() {
 		at, ins := c.endInsertion(tag)
 		c.add(RuleHashtagRequired, at, at, msg(loc, "tag_required", tag), c.fix(at, at, ins))
 	}
-	if limit, ok := c.hashtagLimit(); ok && len(d.hashtags) > limit {
+	if limit, ok := c.rules.hashtagLimit(c.in.Network); ok && len(d.hashtags) > limit {
 		network := c.in.Network
 		if network == "" {
 			network = "this channel"
@@ -60,13 +63,13 @@ func (c *checker) hashtags() {
 		}
 	}
 	c.hashtagPosition(r.Position, flagged)
-	c.hashtagCase(r, flagged)
+	c.hashtagCase(r, keys, flagged)
 }
 
-// hashtagLimit is the limit for the input's network: its own, else "*".
-func (c *checker) hashtagLimit() (int, bool) {
-	m := c.rules.Hashtags.Max
-	if n, ok := m[strings.ToLower(c.in.Network)]; ok && c.in.Network != "" {
+// hashtagLimit is the limit for network: its own, else "*".
+func (r Rules) hashtagLimit(network string) (int, bool) {
+	m := r.Hashtags.Max
+	if n, ok := m[strings.ToLower(network)]; ok && network != "" {
 		return n, true
 	}
 	n, ok := m["*"]
@@ -134,8 +137,8 @@ func (c *checker) hasWordsBefore(i int) bool {
 
 // hashtagCase corrects tags to the brand's known casing and, with CamelCase on, suggests
 // capitals between the words of an all-lowercase (or all-capitals) tag when the words can be
-// told apart.
-func (c *checker) hashtagCase(r HashtagRules, flagged map[int]bool) {
+// told apart. keys are the tags' tagKey, in order.
+func (c *checker) hashtagCase(r HashtagRules, keys []string, flagged map[int]bool) {
 	d, loc := c.d, c.locale
 	known := map[string]string{}
 	addKnown := func(tag string) {
@@ -160,11 +163,11 @@ func (c *checker) hashtagCase(r HashtagRules, flagged map[int]bool) {
 		}
 	}
 	var termWords map[string]bool
-	for _, h := range d.hashtags {
+	for i, h := range d.hashtags {
 		if flagged[h.start] {
 			continue
 		}
-		if k, ok := known[tagKey(h.text)]; ok {
+		if k, ok := known[keys[i]]; ok {
 			if k != h.text {
 				c.add(RuleHashtagCase, h.start, h.end, msg(loc, "tag_known", k), c.fix(h.start, h.end, k))
 			}

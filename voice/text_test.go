@@ -113,6 +113,9 @@ func TestLinks(t *testing.T) {
 		"Version 2.0 and file.txt":              nil,
 		"«https://exemple.fr/a» et http://x.fr": {"https://exemple.fr/a", "http://x.fr"},
 		"HTTPS://EXAMPLE.COM/Path":              {"HTTPS://EXAMPLE.COM/Path"},
+		// Bare hosts on a country's domain, which X's extractor (content.Links) leaves out.
+		"Rendez-vous sur herald.fr ou concurrent.de": {"herald.fr", "concurrent.de"},
+		"Try herald.io.": {"herald.io"},
 	} {
 		var got []string
 		for _, l := range findLinks(in) {

@@ -88,6 +88,8 @@ type checker struct {
 	severities map[string]Severity
 	locale     string
 	out        []Finding
+	// terms are rules.Terms split into words, made by words() when a rule first needs them.
+	terms []termTokens
 }
 
 func (c *checker) severity(rule string) Severity {

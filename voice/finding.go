@@ -131,18 +131,3 @@ func Score(fs []Finding) int {
 	}
 	return max(0, s)
 }
-
-// Count returns how many findings have each severity.
-func Count(fs []Finding) (errors, warnings, infos int) {
-	for _, f := range fs {
-		switch f.Severity {
-		case Error:
-			errors++
-		case Warning:
-			warnings++
-		case Info:
-			infos++
-		}
-	}
-	return
-}

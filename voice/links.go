@@ -31,6 +31,12 @@ var bareTLDs = map[string]bool{
 // and bare hosts ending in a well-known top-level domain (herald.app/pricing). Trailing
 // punctuation that ends the sentence is not part of the link, nor is a closing bracket the link
 // did not open.
+//
+// It is not content.Links: that is the extractor of one network's counter (X's, which counts a
+// link as 23 characters), and X does not link a bare two-label host on a country's domain
+// without a path ("herald.fr", "concurrent.de"), nor a bare ".io" host. Brands name their sites
+// that way, and the domain and UTM rules must see those names whichever network the post goes
+// to.
 func findLinks(text string) []link {
 	var out []link
 	lower := asciiLower(text)

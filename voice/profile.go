@@ -373,7 +373,7 @@ func (p *Profile) Validate() error {
 		v.patch(path, &cp.Patch)
 	}
 	for rule, sev := range p.Severities {
-		if !slices.Contains(AllRules(), rule) {
+		if _, ok := defaultSeverity[rule]; !ok {
 			v.add("severities."+rule, "is not a rule")
 		} else if !sev.Valid() {
 			v.add("severities."+rule, "must be error, warning or info")

@@ -70,7 +70,7 @@ func RewritePrompt(p *Profile, in Input) (system, user string) {
 	if len(h.Banned) > 0 {
 		rules = append(rules, "Never use the hashtags "+strings.Join(h.Banned, " ")+".")
 	}
-	if n, ok := (&checker{rules: r, in: in}).hashtagLimit(); ok {
+	if n, ok := r.hashtagLimit(in.Network); ok {
 		rules = append(rules, fmt.Sprintf("Use at most %d hashtags.", n))
 	}
 	switch h.Position {

@@ -17,17 +17,20 @@ func tagKey(tag string) string {
 func (c *checker) hashtags() {
 	r := c.rules.Hashtags
 	d, loc := c.d, c.locale
+	// Each tag of the text is folded once for the three rules that compare tags.
+	keys := make([]string, len(d.hashtags))
 	present := map[string]bool{}
-	for _, h := range d.hashtags {
-		present[tagKey(h.text)] = true
+	for i, h := range d.hashtags {
+		keys[i] = tagKey(h.text)
+		present[keys[i]] = true
 	}
 	banned := map[string]bool{}
 	for _, b := range r.Banned {
 		banned[tagKey(b)] = true
 	}
 	flagged := map[int]bool{} // hashtags (by start) already reported for removal
-	for _, h := range d.hashtags {
-		if banned[tagKey(h.text)] {
+	for i, h := range d.hashtags {
+		if banned[keys[i]] {
 			c.add(RuleHashtagBanned, h.start, h.end, msg(loc, "tag_banned", h.text), c.removal(h.start, h.end))
 			flagged[h.start] = true
 		}
@@ -43,7 +46,7 @@ func (c *checker) hashtags() {
 		at, ins := c.endInsertion(tag)
 		c.add(RuleHashtagRequired, at, at, msg(loc, "tag_required", tag), c.fix(at, at, ins))
 	}
-	if limit, ok := c.hashtagLimit(); ok && len(d.hashtags) > limit {
+	if limit, ok := c.rules.hashtagLimit(c.in.Network); ok && len(d.hashtags) > limit {
 		network := c.in.Network
 		if network == "" {
 			network = "this channel"
@@ -60,13 +63,13 @@ func (c *checker) hashtags() {
 		}
 	}
 	c.hashtagPosition(r.Position, flagged)
-	c.hashtagCase(r, flagged)
+	c.hashtagCase(r, keys, flagged)
 }
 
-// hashtagLimit is the limit for the input's network: its own, else "*".
-func (c *checker) hashtagLimit() (int, bool) {
-	m := c.rules.Hashtags.Max
-	if n, ok := m[strings.ToLower(c.in.Network)]; ok && c.in.Network != "" {
+// hashtagLimit is the limit for network: its own, else "*".
+func (r Rules) hashtagLimit(network string) (int, bool) {
+	m := r.Hashtags.Max
+	if n, ok := m[strings.ToLower(network)]; ok && network != "" {
 		return n, true
 	}
 	n, ok := m["*"]
@@ -134,8 +137,8 @@ func (c *checker) hasWordsBefore(i int) bool {
 
 // hashtagCase corrects tags to the brand's known casing and, with CamelCase on, suggests
 // capitals between the words of an all-lowercase (or all-capitals) tag when the words can be
-// told apart.
-func (c *checker) hashtagCase(r HashtagRules, flagged map[int]bool) {
+// told apart. keys are the tags' tagKey, in order.
+func (c *checker) hashtagCase(r HashtagRules, keys []string, flagged map[int]bool) {
 	d, loc := c.d, c.locale
 	known := map[string]string{}
 	addKnown := func(tag string) {
@@ -159,12 +162,12 @@ func (c *checker) hashtagCase(r HashtagRules, flagged map[int]bool) {
 			}
 		}
 	}
-	var dict map[string]bool
-	for _, h := range d.hashtags {
+	var termWords map[string]bool
+	for i, h := range d.hashtags {
 		if flagged[h.start] {
 			continue
 		}
-		if k, ok := known[tagKey(h.text)]; ok {
+		if k, ok := known[keys[i]]; ok {
 			if k != h.text {
 				c.add(RuleHashtagCase, h.start, h.end, msg(loc, "tag_known", k), c.fix(h.start, h.end, k))
 			}
@@ -173,38 +176,41 @@ func (c *checker) hashtagCase(r HashtagRules, flagged map[int]bool) {
 		if !r.CamelCase {
 			continue
 		}
-		if dict == nil {
-			dict = c.dictionary()
+		if termWords == nil {
+			termWords = c.termWords()
 		}
-		if camel, ok := camelCase(h.text, dict); ok && camel != h.text {
+		known := func(w string) bool { return commonWords[w] || termWords[w] }
+		if camel, ok := camelCase(h.text, known); ok && camel != h.text {
 			c.add(RuleHashtagCase, h.start, h.end, msg(loc, "tag_case", camel), c.fix(h.start, h.end, camel))
 		}
 	}
 }
 
-// dictionary is the word list hashtags are split with: the built-in common words of English and
-// French, and the words of the brand's terms.
-func (c *checker) dictionary() map[string]bool {
-	m := make(map[string]bool, len(commonWords)+64)
-	for w := range commonWords {
-		m[w] = true
-	}
-	for _, t := range c.rules.Terms {
-		for _, s := range append([]string{t.Use}, t.Avoid...) {
-			for _, tk := range tokenize(s, nil) {
-				if !tk.elision && len(tk.fold) > 1 {
-					m[tk.fold] = true
-				}
+// termWords are the words of the brand's terms, which hashtags are split with besides the
+// built-in common words of English and French (looked up in both rather than copied into one
+// map on every check).
+func (c *checker) termWords() map[string]bool {
+	m := map[string]bool{}
+	add := func(ts []token) {
+		for _, tk := range ts {
+			if len(tk.fold) > 1 {
+				m[tk.fold] = true
 			}
+		}
+	}
+	for _, tw := range c.words() {
+		add(tw.use)
+		for _, a := range tw.avoid {
+			add(a)
 		}
 	}
 	return m
 }
 
-// camelCase splits an all-lowercase or all-capitals tag into dictionary words and capitalises
+// camelCase splits an all-lowercase or all-capitals tag into known words and capitalises
 // each ("#socialmediatips" → "#SocialMediaTips"). ok is false when the tag already has mixed
 // case, is one word, or cannot be split entirely into known words.
-func camelCase(tag string, dict map[string]bool) (string, bool) {
+func camelCase(tag string, known func(word string) bool) (string, bool) {
 	hash, body := tag[:1], tag[1:]
 	if strings.HasPrefix(tag, "＃") {
 		hash, body = "＃", tag[len("＃"):]
@@ -213,12 +219,14 @@ func camelCase(tag string, dict map[string]bool) (string, bool) {
 		return "", false
 	}
 	runes := []rune(body)
-	f := []rune(fold(body))
+	// f is ASCII once checked, so its byte offsets are rune offsets into body and its words can
+	// be looked up as substrings, without a conversion per candidate.
+	f := fold(body)
 	if len(f) != len(runes) || len(f) < 4 {
 		return "", false // ligatures or marks changed the length: the split could not map back
 	}
-	for _, r := range f {
-		if !(r >= 'a' && r <= 'z') {
+	for i := 0; i < len(f); i++ {
+		if !(f[i] >= 'a' && f[i] <= 'z') {
 			return "", false // digits, underscores and other scripts: leave the tag alone
 		}
 	}
@@ -233,7 +241,7 @@ func camelCase(tag string, dict map[string]bool) (string, bool) {
 	best[0] = 0
 	for i := 1; i <= n; i++ {
 		for j := max(0, i-20); j <= i-2; j++ {
-			if best[j] < 0 || !dict[string(f[j:i])] {
+			if best[j] < 0 || !known(f[j:i]) {
 				continue
 			}
 			if best[i] < 0 || best[j]+1 < best[i] {
@@ -307,15 +315,17 @@ func (c *checker) utmValue(p string) string {
 			v = "herald"
 		}
 	}
-	label := ""
-	if len(c.in.Labels) > 0 {
-		label = slug(c.in.Labels[0])
+	if strings.Contains(v, "{") {
+		label := ""
+		if len(c.in.Labels) > 0 {
+			label = slug(c.in.Labels[0])
+		}
+		campaign := slug(c.in.Campaign)
+		if campaign == "" {
+			campaign = label
+		}
+		v = strings.NewReplacer("{network}", strings.ToLower(c.in.Network), "{campaign}", campaign, "{label}", label).Replace(v)
 	}
-	campaign := slug(c.in.Campaign)
-	if campaign == "" {
-		campaign = label
-	}
-	v = strings.NewReplacer("{network}", strings.ToLower(c.in.Network), "{campaign}", campaign, "{label}", label).Replace(v)
 	if strings.TrimSpace(v) == "" {
 		v = "social"
 	}
@@ -516,9 +526,10 @@ func (c *checker) allCaps(ss []sentence, limit int, acronyms []string) {
 	for _, a := range acronyms {
 		allow[fold(strings.TrimSpace(a))] = true
 	}
-	for _, t := range c.rules.Terms {
-		if t.Kind == Brand {
-			for _, tk := range tokenize(t.Use, nil) {
+	for i, tw := range c.words() {
+		if c.rules.Terms[i].Kind == Brand {
+			// Elided articles are not in the phrase; they are never counted as capitals anyway.
+			for _, tk := range tw.use {
 				allow[tk.fold] = true
 			}
 		}
@@ -615,27 +626,24 @@ func (c *checker) address(mode string) {
 
 func (c *checker) disclaimers() {
 	d := c.d
+	if len(c.rules.Disclaimers) == 0 {
+		return
+	}
+	// The text is folded once for every disclaimer. Folding keeps line breaks where they are
+	// (a mark never combines across one), so the folded text's first and last lines are the
+	// folded first and last lines.
+	folded := fold(d.text)
 	for _, dc := range c.rules.Disclaimers {
 		forms := slices.DeleteFunc(slices.Clone(dc.Any), func(s string) bool { return strings.TrimSpace(s) == "" })
 		if len(forms) == 0 {
 			continue
 		}
-		where := d.text
-		offset := 0
+		where := folded
 		switch dc.Position {
 		case DisclaimerStart:
-			t := strings.TrimLeftFunc(d.text, unicode.IsSpace)
-			offset = len(d.text) - len(t)
-			_, e := lineOf(d.text, offset)
-			where = d.text[offset:e]
+			where = firstLine(folded)
 		case DisclaimerEnd:
-			t := strings.TrimRightFunc(d.text, unicode.IsSpace)
-			if t != "" {
-				s, _ := lineOf(t, len(t)-1)
-				where, offset = t[s:], s
-			} else {
-				where = ""
-			}
+			where = lastLine(folded)
 		}
 		if slices.ContainsFunc(forms, func(f string) bool { return containsPhrase(where, f) }) {
 			continue
@@ -644,12 +652,12 @@ func (c *checker) disclaimers() {
 		id := "disclaimer"
 		switch dc.Position {
 		case DisclaimerStart:
-			id = "disclaimer_start"
+			offset := len(d.text) - len(strings.TrimLeftFunc(d.text, unicode.IsSpace))
 			sep := " "
 			if strings.TrimSpace(d.text) == "" {
 				sep = ""
 			}
-			c.add(RuleDisclaimer, offset, offset, msg(c.locale, id, first), c.fix(offset, offset, first+sep))
+			c.add(RuleDisclaimer, offset, offset, msg(c.locale, "disclaimer_start", first), c.fix(offset, offset, first+sep))
 			continue
 		case DisclaimerEnd:
 			id = "disclaimer_end"
@@ -659,10 +667,26 @@ func (c *checker) disclaimers() {
 	}
 }
 
-// containsPhrase reports whether text contains phrase, folded, not inside a longer word: "#ad"
-// is not found in "#adventure", "Partenariat rémunéré" is found in "partenariat remunere".
-func containsPhrase(text, phrase string) bool {
-	t, p := fold(text), fold(strings.TrimSpace(phrase))
+// firstLine is the first line of s that holds more than white space, from its first character;
+// lastLine the last, up to its last ("" for a blank text).
+func firstLine(s string) string {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+// containsPhrase reports whether folded, a text already folded (the caller folds it once for
+// every disclaimer), contains phrase, folded, not inside a longer word: "#ad" is not
+// found in "#adventure", "Partenariat rémunéré" is found in "partenariat remunere".
+func containsPhrase(folded, phrase string) bool {
+	t, p := folded, fold(strings.TrimSpace(phrase))
 	if p == "" {
 		return false
 	}

@@ -1,6 +1,8 @@
 package voice
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -24,6 +26,8 @@ type doc struct {
 	links    []link
 	hashtags []entity
 	mentions []entity
+	// skips are the links, hashtags and mentions, in order: the text the words ignore.
+	skips []span
 	// lang is the language used for plurals, elision, reading ease and address ("" unknown).
 	lang string
 }
@@ -75,14 +79,47 @@ func newDoc(text string) *doc {
 	}
 	d.u16[len(text)] = n
 	d.links = findLinks(text)
-	d.hashtags = toBytes(text, content.Hashtags(text))
-	d.mentions = toBytes(text, content.Mentions(text))
+	d.hashtags = outsideLinks(toBytes(text, content.Hashtags(text)), d.links)
+	d.mentions = outsideLinks(toBytes(text, content.Mentions(text)), d.links)
+	d.skips = make([]span, 0, len(d.links)+len(d.hashtags)+len(d.mentions))
+	for _, l := range d.links {
+		d.skips = append(d.skips, span{l.start, l.end})
+	}
+	for _, es := range [][]entity{d.hashtags, d.mentions} {
+		for _, e := range es {
+			d.skips = append(d.skips, span{e.start, e.end})
+		}
+	}
+	slices.SortFunc(d.skips, func(a, b span) int { return cmp.Compare(a.start, b.start) })
 	d.tokens = tokenize(text, d.skipped)
 	return d
 }
 
-// toBytes turns the content package's rune offsets into byte offsets, dropping entities inside
-// links (content already does, but its link rules are per network).
+// span is a half-open range of byte offsets.
+type span struct{ start, end int }
+
+// outsideLinks drops the entities that start inside a link. The content package leaves out
+// those inside links with a scheme, but not the fragment or path of a link without one:
+// "herald.app/#prix" holds no hashtag.
+func outsideLinks(es []entity, links []link) []entity {
+	if len(links) == 0 {
+		return es
+	}
+	out := es[:0]
+	li := 0
+	for _, e := range es {
+		for li < len(links) && links[li].end <= e.start {
+			li++
+		}
+		if li < len(links) && links[li].start <= e.start {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// toBytes turns the content package's rune offsets into byte offsets.
 func toBytes(text string, es []content.Entity) []entity {
 	if len(es) == 0 {
 		return nil
@@ -106,24 +143,16 @@ func toBytes(text string, es []content.Entity) []entity {
 	return out
 }
 
-// skipped reports whether byte offset i is inside a link, hashtag or mention.
-func (d *doc) skipped(i int) bool {
-	for _, l := range d.links {
-		if i >= l.start && i < l.end {
-			return true
-		}
-	}
-	for _, e := range d.hashtags {
-		if i >= e.start && i < e.end {
-			return true
-		}
-	}
-	for _, e := range d.mentions {
-		if i >= e.start && i < e.end {
-			return true
-		}
-	}
-	return false
+// skipped reports whether byte offset i is inside a link, hashtag or mention. They never
+// overlap (entities inside links are dropped, and a hashtag cannot start right after a
+// mention's letters nor a mention after a hashtag's), so only the last one starting at or
+// before i can hold it.
+func (d *doc) skipped(i int) bool { return inSpans(d.skips, i) }
+
+// inSpans reports whether i is inside one of spans, sorted by start and not overlapping.
+func inSpans(spans []span, i int) bool {
+	k, _ := slices.BinarySearchFunc(spans, i, func(s span, i int) int { return cmp.Compare(s.start, i+1) })
+	return k > 0 && i < spans[k-1].end
 }
 
 // floor is the grapheme boundary at or before b; ceil the one at or after b.
@@ -172,7 +201,9 @@ var elisions = map[string]string{
 // "aujourd'hui") unless what precedes is a French elided word ("l'", "qu'"), which becomes its own
 // token; hyphens split words ("peut-être" is two).
 func tokenize(text string, skip func(int) bool) []token {
-	var out []token
+	// Words and the spaces after them average about six bytes in English and French; sizing the
+	// slice for that saves most of the copies growing it would make.
+	out := make([]token, 0, len(text)/6+1)
 	i := 0
 	for i < len(text) {
 		r, w := utf8.DecodeRuneInString(text[i:])
@@ -447,20 +478,6 @@ func (d *doc) sentences() []sentence {
 }
 
 func (d *doc) inLink(i int) bool {
-	for _, l := range d.links {
-		if i >= l.start && i < l.end {
-			return true
-		}
-	}
-	return false
-}
-
-// lineOf returns the bounds of the line holding byte offset i.
-func lineOf(text string, i int) (int, int) {
-	s := strings.LastIndexByte(text[:i], '\n') + 1
-	e := strings.IndexByte(text[i:], '\n')
-	if e < 0 {
-		return s, len(text)
-	}
-	return s, i + e
+	k, _ := slices.BinarySearchFunc(d.links, i, func(l link, i int) int { return cmp.Compare(l.start, i+1) })
+	return k > 0 && i < d.links[k-1].end
 }

@@ -113,6 +113,9 @@ func TestLinks(t *testing.T) {
 		"Version 2.0 and file.txt":              nil,
 		"«https://exemple.fr/a» et http://x.fr": {"https://exemple.fr/a", "http://x.fr"},
 		"HTTPS://EXAMPLE.COM/Path":              {"HTTPS://EXAMPLE.COM/Path"},
+		// Bare hosts on a country's domain, which X's extractor (content.Links) leaves out.
+		"Rendez-vous sur herald.fr ou concurrent.de": {"herald.fr", "concurrent.de"},
+		"Try herald.io.": {"herald.io"},
 	} {
 		var got []string
 		for _, l := range findLinks(in) {
@@ -184,5 +187,25 @@ func TestSimilarity(t *testing.T) {
 		if got := Similarity(tc.a, tc.b); got < tc.min || got > tc.max {
 			t.Errorf("Similarity(%q, %q) = %v, want %v–%v", tc.a, tc.b, got, tc.min, tc.max)
 		}
+	}
+}
+
+// TestEntitiesInsideLinks: the fragment or path of a link without a scheme is part of the link,
+// not a hashtag or a mention (the content package only knows links with a scheme here).
+func TestEntitiesInsideLinks(t *testing.T) {
+	d := newDoc("Tarifs sur herald.app/#prix et herald.app/@equipe, puis #Herald @herald")
+	var tags, mentions []string
+	for _, h := range d.hashtags {
+		tags = append(tags, h.text)
+	}
+	for _, m := range d.mentions {
+		mentions = append(mentions, m.text)
+	}
+	if !reflect.DeepEqual(tags, []string{"#Herald"}) || !reflect.DeepEqual(mentions, []string{"@herald"}) {
+		t.Errorf("hashtags %q, mentions %q; want only those outside the links", tags, mentions)
+	}
+	p := &Profile{Rules: Rules{Hashtags: HashtagRules{Max: map[string]int{"*": 1}}}}
+	if fs := Check(p, en("See herald.app/#pricing today #Herald")); len(fs) != 0 {
+		t.Errorf("a link's fragment counted as a hashtag: %+v", fs)
 	}
 }

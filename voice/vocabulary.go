@@ -25,37 +25,79 @@ type match struct {
 	start, end  int
 }
 
-// compileTerms turns terms into phrases indexed by the keys their first word can match under.
-func compileTerms(terms []Term) (map[string][]*phrase, int) {
-	idx := map[string][]*phrase{}
+// Which form of a word a wordKey holds.
+const (
+	formFold = iota // folded as written
+	formEN          // singular by English rules
+	formFR          // singular by French rules
+)
+
+// wordKey indexes phrases by one form of their first word. It is a struct rather than a
+// prefixed string so that looking up every word of the text builds no string.
+type wordKey struct {
+	form int
+	word string
+}
+
+// keys returns the keys token t can match under: its folded form and, unless it is an elision or
+// only exact matches count, its singular forms.
+func (t token) keys(exact bool) []wordKey {
+	if exact || t.elision {
+		return []wordKey{{formFold, t.fold}}
+	}
+	return []wordKey{{formFold, t.fold}, {formEN, t.en}, {formFR, t.fr}}
+}
+
+// termTokens are a Term's phrases split into words.
+type termTokens struct {
+	use   []token   // of Use
+	avoid [][]token // of each of Avoid
+}
+
+// words splits the rules' terms into words, once per check: the vocabulary rule matches them,
+// and the hashtag and capitals rules take the brand's words from them.
+func (c *checker) words() []termTokens {
+	if c.terms == nil && len(c.rules.Terms) > 0 {
+		c.terms = make([]termTokens, len(c.rules.Terms))
+		for i, t := range c.rules.Terms {
+			tw := &c.terms[i]
+			tw.use = tokenizePhrase(t.Use)
+			tw.avoid = make([][]token, len(t.Avoid))
+			for j, a := range t.Avoid {
+				tw.avoid[j] = tokenizePhrase(a)
+			}
+		}
+	}
+	return c.terms
+}
+
+// compileTerms turns terms, split into words, into phrases indexed by the keys their first word
+// can match under.
+func compileTerms(terms []Term, words []termTokens) (map[wordKey][]*phrase, int) {
+	idx := map[wordKey][]*phrase{}
 	n := 0
 	add := func(p *phrase) {
 		if len(p.tokens) == 0 {
 			return
 		}
 		n++
-		f := p.tokens[0]
-		keys := []string{"f:" + f.fold}
-		if !p.exact && !f.elision {
-			keys = append(keys, "en:"+f.en, "fr:"+f.fr)
-		}
-		for _, k := range keys {
+		for _, k := range p.tokens[0].keys(p.exact) {
 			if !slices.Contains(idx[k], p) {
 				idx[k] = append(idx[k], p)
 			}
 		}
 	}
 	for i := range terms {
-		t := &terms[i]
+		t, w := &terms[i], words[i]
 		switch t.Kind {
 		case Brand:
-			add(&phrase{term: t, tokens: tokenizePhrase(t.Use), exact: true, brandCase: true})
-			for _, a := range t.Avoid {
-				add(&phrase{term: t, tokens: tokenizePhrase(a), exact: true})
+			add(&phrase{term: t, tokens: w.use, exact: true, brandCase: true})
+			for _, a := range w.avoid {
+				add(&phrase{term: t, tokens: a, exact: true})
 			}
 		case Preferred, Banned, Sensitive:
-			for _, a := range t.Avoid {
-				add(&phrase{term: t, tokens: tokenizePhrase(a)})
+			for _, a := range w.avoid {
+				add(&phrase{term: t, tokens: a})
 			}
 		}
 	}
@@ -90,7 +132,7 @@ func (d *doc) adjacent(a, b int) bool {
 }
 
 func (c *checker) vocabulary() {
-	idx, n := compileTerms(c.rules.Terms)
+	idx, n := compileTerms(c.rules.Terms, c.words())
 	if n == 0 {
 		return
 	}
@@ -100,12 +142,8 @@ func (c *checker) vocabulary() {
 		if t.skip {
 			continue
 		}
-		keys := []string{"f:" + t.fold}
-		if !t.elision {
-			keys = append(keys, "en:"+t.en, "fr:"+t.fr)
-		}
 		var tried []*phrase
-		for _, k := range keys {
+		for _, k := range t.keys(false) {
 			for _, p := range idx[k] {
 				if slices.Contains(tried, p) {
 					continue

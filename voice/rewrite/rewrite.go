@@ -147,8 +147,14 @@ func (c *Client) Rewrite(ctx context.Context, system, user string) (string, erro
 		if json.Unmarshal(raw, &ae) == nil && ae.Error.Message != "" {
 			msg = ae.Error.Message
 		}
+		// The message is logged and shown to the user, and a server may quote the key it
+		// refused (some proxies do, in full): the key is taken out before the message is cut,
+		// so that no prefix of it is left either.
+		if c.key != "" {
+			msg = strings.ReplaceAll(msg, c.key, "[API key]")
+		}
 		if len(msg) > 300 {
-			msg = msg[:300]
+			msg = strings.ToValidUTF8(msg[:300], "")
 		}
 		kind := ErrRefused
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {

@@ -2,10 +2,13 @@ package rewrite_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/heraldhq/herald/voice"
 	"github.com/heraldhq/herald/voice/rewrite"
@@ -101,5 +104,31 @@ func TestFakeRefusesMalformedRequests(t *testing.T) {
 	}
 	if n := len(fake.Requests()); n != 0 {
 		t.Errorf("the fake recorded %d malformed requests", n)
+	}
+}
+
+// TestRewriteErrorNeverQuotesTheKey: some servers quote the key they refused in their error
+// message, which Herald logs and shows; the client takes it out, even from a long message it cuts.
+func TestRewriteErrorNeverQuotesTheKey(t *testing.T) {
+	const key = "sk-live-0123456789abcdef0123456789abcdef"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		msg := "Incorrect API key provided: " + got + ". " + strings.Repeat("é", 130) + got
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": "invalid_request_error", "code": "invalid_api_key"}})
+	}))
+	defer srv.Close()
+	c, err := rewrite.New(rewrite.Options{BaseURL: srv.URL, APIKey: key, Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Rewrite(context.Background(), "s", "u")
+	var re *rewrite.Error
+	if !errors.As(err, &re) || re.Status != http.StatusUnauthorized {
+		t.Fatalf("want a refusal, got %v", err)
+	}
+	if strings.Contains(err.Error(), key[:12]) || !strings.Contains(re.Message, "Incorrect API key provided: [API key].") || !utf8.ValidString(re.Message) {
+		t.Fatalf("message %q", re.Message)
 	}
 }

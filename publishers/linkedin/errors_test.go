@@ -180,3 +180,18 @@ func TestTokenEndpointErrors(t *testing.T) {
 		}
 	}
 }
+
+// A Retry-After date (from a proxy: LinkedIn documents none) is measured from the answer's Date,
+// so a clock that differs from the proxy's does not change the wait.
+func TestRetryAfterDateIsMeasuredFromTheAnswer(t *testing.T) {
+	herald := time.Date(2026, 3, 1, 12, 10, 0, 0, time.UTC) // ten minutes ahead of the proxy
+	c := New(Options{Now: func() time.Time { return herald }})
+	h := http.Header{}
+	h.Set("Date", "Sun, 01 Mar 2026 12:00:00 GMT")
+	h.Set("Retry-After", "Sun, 01 Mar 2026 12:00:30 GMT")
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		if e := c.classify(status, h, nil, opRead); e.RetryAfter != 30*time.Second {
+			t.Errorf("HTTP %d: retry after %s, want 30s", status, e.RetryAfter)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/x/xtest"
 )
 
@@ -49,7 +50,7 @@ func TestRateLimitHeadersAreRecorded(t *testing.T) {
 		t.Errorf("exhausted window %+v, wait %s", st, st.Wait(hereNow))
 	}
 	_, err := c.Metrics(context.Background(), creds, []string{"1"})
-	if pe := wantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != xtest.RateWindow {
+	if pe := pubtest.WantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != xtest.RateWindow {
 		t.Errorf("retry after %s", pe.RetryAfter)
 	}
 }

@@ -43,8 +43,10 @@ var prefixCGNAT = netip.MustParsePrefix("100.64.0.0/10")
 
 // PartKey is the idempotency key of part i of a thread (i = 0 is the first post, whose key is
 // the target's own): a stable value per part, so a retry of a thread can tell which parts exist.
+// A post without a key has parts without keys: an empty key must not become a key ("-1") that
+// every post without one would share.
 func PartKey(key string, i int) string {
-	if i == 0 {
+	if i == 0 || key == "" {
 		return key
 	}
 	return key + "-" + strconv.Itoa(i)

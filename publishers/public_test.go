@@ -41,4 +41,7 @@ func TestPartKey(t *testing.T) {
 	if PartKey("k", 0) != "k" || PartKey("k", 2) != "k-2" {
 		t.Fatalf("PartKey: %q %q", PartKey("k", 0), PartKey("k", 2))
 	}
+	if PartKey("", 1) != "" {
+		t.Fatalf("PartKey of an empty key: %q", PartKey("", 1))
+	}
 }

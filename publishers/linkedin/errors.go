@@ -55,6 +55,9 @@ var duplicateOf = regexp.MustCompile(`duplicate of (urn:li:[a-zA-Z]+:[0-9A-Za-z_
 //	5xx                             Retryable     (RetryAfter from Retry-After when given)
 //	other 4xx                       Permanent     LinkedIn's message
 //	anything else                   Retryable     an unexpected answer
+//
+// LinkedIn documents no Retry-After, but a proxy in front of it may send one; an HTTP date in it
+// is measured from the answer's Date (httpapi.RetryAfter), so Herald's clock does not matter.
 func (c *Client) classify(status int, header http.Header, body []byte, o op) *publishers.Error {
 	text, code := errorText(body)
 	e := &publishers.Error{Network: Name, Status: status, Code: code}
@@ -95,7 +98,7 @@ func (c *Client) classify(status int, header http.Header, body []byte, o op) *pu
 	case status == http.StatusTooManyRequests:
 		e.Kind = publishers.KindRateLimited
 		e.RetryAfter = c.opts.RateLimitWait
-		if d, ok := retryAfterHeader(header.Get("Retry-After"), c.opts.Now()); ok {
+		if d, ok := httpapi.RetryAfter(header, c.opts.Now()); ok {
 			e.RetryAfter = d
 		}
 		e.Message = fmt.Sprintf("rate limited by LinkedIn (it gives no reset time; its daily limits reset at midnight UTC); Herald waits %s before trying again",
@@ -107,7 +110,7 @@ func (c *Client) classify(status int, header http.Header, body []byte, o op) *pu
 	case status >= 500 && status <= 599:
 		e.Kind = publishers.KindRetryable
 		e.Message = with("LinkedIn had a temporary problem: ", "LinkedIn had a temporary problem")
-		if d, ok := retryAfterHeader(header.Get("Retry-After"), c.opts.Now()); ok {
+		if d, ok := httpapi.RetryAfter(header, c.opts.Now()); ok {
 			e.RetryAfter = d
 		}
 	case status >= 400 && status <= 499:
@@ -155,12 +158,6 @@ func errorText(body []byte) (text, code string) {
 		text = text[i+len("Exception: "):]
 	}
 	return httpapi.Clean(text), httpapi.Clean(code)
-}
-
-// retryAfterHeader reads a Retry-After header (seconds or an HTTP date, measured from now).
-// LinkedIn does not document one, but a proxy in front of it may send it.
-func retryAfterHeader(v string, now time.Time) (time.Duration, bool) {
-	return httpapi.RetryAfterAt(v, now)
 }
 
 // transportError classifies a request that got no answer (see httpapi.Network.TransportError):

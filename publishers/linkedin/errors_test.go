@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 )
 
@@ -99,7 +100,7 @@ func TestPublishErrorsFromLinkedIn(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.Inject(1, tc.fault.On(http.MethodPost, "/rest/posts"))
 			_, err := c.Publish(context.Background(), orgCreds(srv, 1001), publishers.Post{Text: "x " + tc.name})
-			pe := wantKind(t, err, tc.kind)
+			pe := pubtest.WantKind(t, err, tc.kind)
 			if pe.Status != tc.fault.Status || pe.Code != tc.code {
 				t.Errorf("error %+v", pe)
 			}
@@ -114,17 +115,17 @@ func TestPublishErrorsFromLinkedIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.Publish(context.Background(), creds, publishers.Post{Text: "said twice"})
-	if pe := wantKind(t, err, publishers.KindPermanent); pe.Code != CodeDuplicatePost || !strings.Contains(pe.Message, "urn:li:share:") {
+	if pe := pubtest.WantKind(t, err, publishers.KindPermanent); pe.Code != CodeDuplicatePost || !strings.Contains(pe.Message, "urn:li:share:") {
 		t.Errorf("duplicate: %+v", pe)
 	}
 	// A revoked token, and a version LinkedIn has sunset.
 	revoked := orgCreds(srv, 1001)
 	srv.RevokeToken(revoked.AccessToken)
 	_, err = c.Publish(context.Background(), revoked, publishers.Post{Text: "revoked"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	pubtest.WantKind(t, err, publishers.KindAuthExpired)
 	old := testClient(t, srv, func(o *Options) { o.Version = "202401" })
 	_, err = old.Publish(context.Background(), orgCreds(srv, 1001), publishers.Post{Text: "old version"})
-	if pe := wantKind(t, err, publishers.KindPermanent); pe.Status != http.StatusUpgradeRequired || pe.Code != "NONEXISTENT_VERSION" {
+	if pe := pubtest.WantKind(t, err, publishers.KindPermanent); pe.Status != http.StatusUpgradeRequired || pe.Code != "NONEXISTENT_VERSION" {
 		t.Errorf("sunset version: %+v", pe)
 	}
 }
@@ -166,7 +167,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 	back, _ := srv.Authorize(authURL)
 	u, _ := url.Parse(back)
 	_, _, err := bad.CompleteOAuth(ctx, in, pending, u.Query().Get("code"))
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "invalid_client" || !strings.Contains(pe.Message, "HERALD_LINKEDIN_CLIENT_SECRET") || strings.Contains(err.Error(), "wrong-secret-value") {
 		t.Errorf("invalid client: %+v", pe)
 	}
@@ -177,6 +178,21 @@ func TestTokenEndpointErrors(t *testing.T) {
 		_, _, err := c.CompleteOAuth(ctx, in, pending, "code")
 		if k := publishers.KindOf(err); k != publishers.KindRetryable && k != publishers.KindRateLimited {
 			t.Errorf("%d: kind %s", f.Status, k)
+		}
+	}
+}
+
+// A Retry-After date (from a proxy: LinkedIn documents none) is measured from the answer's Date,
+// so a clock that differs from the proxy's does not change the wait.
+func TestRetryAfterDateIsMeasuredFromTheAnswer(t *testing.T) {
+	herald := time.Date(2026, 3, 1, 12, 10, 0, 0, time.UTC) // ten minutes ahead of the proxy
+	c := New(Options{Now: func() time.Time { return herald }})
+	h := http.Header{}
+	h.Set("Date", "Sun, 01 Mar 2026 12:00:00 GMT")
+	h.Set("Retry-After", "Sun, 01 Mar 2026 12:00:30 GMT")
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		if e := c.classify(status, h, nil, opRead); e.RetryAfter != 30*time.Second {
+			t.Errorf("HTTP %d: retry after %s, want 30s", status, e.RetryAfter)
 		}
 	}
 }

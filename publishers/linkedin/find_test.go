@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 )
 
@@ -68,7 +69,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 
 	t.Run("member without r_member_social", func(t *testing.T) {
 		_, err := c.FindPublished(ctx, memberCreds(srv, ""), post)
-		pe := wantKind(t, err, publishers.KindUnknown)
+		pe := pubtest.WantKind(t, err, publishers.KindUnknown)
 		if pe.Code != "member_posts_unreadable" || !strings.Contains(pe.Message, "r_member_social") {
 			t.Errorf("error %+v", pe)
 		}
@@ -89,13 +90,13 @@ func TestFindPublishedCannotTell(t *testing.T) {
 			srv.AddPost(creds.Get(ExtraAuthor), fmt.Sprintf("busy page %d", i), time.Now().Add(-time.Duration(i)*time.Second))
 		}
 		_, err := c.FindPublished(ctx, creds, post)
-		wantKind(t, err, publishers.KindUnknown)
+		pubtest.WantKind(t, err, publishers.KindUnknown)
 	})
 	t.Run("LinkedIn fails", func(t *testing.T) {
 		for _, f := range []linkedintest.Fault{linkedintest.Expired(), linkedintest.RateLimited(), linkedintest.ServerError(500)} {
 			srv.Inject(1, f.On(http.MethodGet, "/rest/posts"))
 			_, err := c.FindPublished(ctx, orgCreds(srv, 1002), post)
-			pe := wantKind(t, err, publishers.KindUnknown)
+			pe := pubtest.WantKind(t, err, publishers.KindUnknown)
 			if pe.Status != f.Status {
 				t.Errorf("%d: status %d", f.Status, pe.Status)
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 )
 
@@ -70,7 +71,7 @@ func TestMetricsAreBatched(t *testing.T) {
 	}
 	srv.Inject(1, linkedintest.Expired().On(http.MethodGet, "/rest/organizationalEntityShareStatistics"))
 	_, err = c.Metrics(context.Background(), creds, ids)
-	wantKind(t, err, publishers.KindAuthExpired)
+	pubtest.WantKind(t, err, publishers.KindAuthExpired)
 }
 
 // Member posts get no analytics through the API: an empty map, no error, no request, and the

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 )
 
@@ -90,7 +91,7 @@ func TestOAuthRoundTrip(t *testing.T) {
 	}
 	// A code is used once.
 	_, _, err = c.CompleteOAuth(ctx, in, pending, code)
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "invalid_request" || strings.Contains(err.Error(), code) {
 		t.Errorf("reused code: %+v", pe)
 	}
@@ -114,7 +115,7 @@ func TestOAuthWithPKCEEnabledForTheApp(t *testing.T) {
 	wrong := in
 	wrong.Verifier = publishers.NewVerifier()
 	_, _, err := c.CompleteOAuth(ctx, wrong, pending, bu.Query().Get("code"))
-	wantKind(t, err, publishers.KindPermanent)
+	pubtest.WantKind(t, err, publishers.KindPermanent)
 
 	// Without Options.PKCE the challenge bound to the code is never answered.
 	plain := testClient(t, srv)
@@ -123,7 +124,7 @@ func TestOAuthWithPKCEEnabledForTheApp(t *testing.T) {
 	back, _ = srv.Authorize(authURL)
 	bu, _ = url.Parse(back)
 	_, _, err = plain.CompleteOAuth(ctx, in, pending, bu.Query().Get("code"))
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if !strings.Contains(pe.Message, "PKCE") {
 		t.Errorf("message %q does not point at PKCE", pe.Message)
 	}
@@ -140,7 +141,7 @@ func TestOAuthStateMismatchIsRejected(t *testing.T) {
 	}
 	u, _ := url.Parse(back)
 	_, err = CallbackCode(u.Query(), publishers.NewState())
-	if pe := wantKind(t, err, publishers.KindPermanent); pe.Code != "state_mismatch" {
+	if pe := pubtest.WantKind(t, err, publishers.KindPermanent); pe.Code != "state_mismatch" {
 		t.Errorf("error %+v", pe)
 	}
 	if CheckState("", "") == nil || CheckState(in.State, in.State) != nil {
@@ -157,7 +158,7 @@ func TestOAuthCancelledAndMissingProduct(t *testing.T) {
 	back, _ := srv.Authorize(authURL)
 	u, _ := url.Parse(back)
 	_, err := CallbackCode(u.Query(), in.State)
-	if pe := wantKind(t, err, publishers.KindPermanent); pe.Code != "user_cancelled_authorize" || !strings.Contains(pe.Message, "cancelled") {
+	if pe := pubtest.WantKind(t, err, publishers.KindPermanent); pe.Code != "user_cancelled_authorize" || !strings.Contains(pe.Message, "cancelled") {
 		t.Errorf("cancelled: %+v", pe)
 	}
 
@@ -169,7 +170,7 @@ func TestOAuthCancelledAndMissingProduct(t *testing.T) {
 	back, _ = srv.Authorize(authURL)
 	u, _ = url.Parse(back)
 	_, err = CallbackCode(u.Query(), in.State)
-	if pe := wantKind(t, err, publishers.KindPermanent); pe.Code != "unauthorized_scope_error" || !strings.Contains(pe.Message, "Community Management") {
+	if pe := pubtest.WantKind(t, err, publishers.KindPermanent); pe.Code != "unauthorized_scope_error" || !strings.Contains(pe.Message, "Community Management") {
 		t.Errorf("scope: %+v", pe)
 	}
 	// ...but connects members with MemberScopes, and then only the member can be chosen.
@@ -194,7 +195,7 @@ func TestWithoutAppSetupExplainsAndConnectingIsRefused(t *testing.T) {
 		}
 	}
 	_, _, err := c.BeginOAuth(context.Background(), startOAuth())
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "not_configured" || !strings.Contains(pe.Message, redirectURL) || strings.Contains(pe.Message, publishers.CallbackPlaceholder) {
 		t.Errorf("error %+v", pe)
 	}
@@ -225,14 +226,14 @@ func TestRefresh(t *testing.T) {
 		creds := memberCreds(srv, "")
 		creds.Expiry = now.Add(-time.Second)
 		_, changed, err := c.Refresh(ctx, creds)
-		pe := wantKind(t, err, publishers.KindAuthExpired)
+		pe := pubtest.WantKind(t, err, publishers.KindAuthExpired)
 		if changed || pe.Message != ErrAccessEnded {
 			t.Errorf("error %+v", pe)
 		}
 		// Publishing says the same without calling LinkedIn.
 		before := srv.Requests("POST", "/rest/posts")
 		_, err = c.Publish(ctx, creds, publishers.Post{Text: "late"})
-		if pe := wantKind(t, err, publishers.KindAuthExpired); pe.Message != ErrAccessEnded || srv.Requests("POST", "/rest/posts") != before {
+		if pe := pubtest.WantKind(t, err, publishers.KindAuthExpired); pe.Message != ErrAccessEnded || srv.Requests("POST", "/rest/posts") != before {
 			t.Errorf("publish: %+v", pe)
 		}
 	})
@@ -270,7 +271,7 @@ func TestRefresh(t *testing.T) {
 		now = start.Add(366 * 24 * time.Hour)
 		next.Expiry = now.Add(time.Minute)
 		_, _, err = c.Refresh(ctx, next)
-		wantKind(t, err, publishers.KindAuthExpired)
+		pubtest.WantKind(t, err, publishers.KindAuthExpired)
 	})
 	t.Run("refresh token refused", func(t *testing.T) {
 		now = start
@@ -278,7 +279,7 @@ func TestRefresh(t *testing.T) {
 		creds.RefreshToken = "not-a-refresh-token"
 		creds.Expiry = now.Add(time.Minute)
 		_, _, err := c.Refresh(ctx, creds)
-		pe := wantKind(t, err, publishers.KindAuthExpired)
+		pe := pubtest.WantKind(t, err, publishers.KindAuthExpired)
 		if strings.Contains(pe.Error(), "not-a-refresh-token") {
 			t.Error("the refresh token leaks into the error")
 		}

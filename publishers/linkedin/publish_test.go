@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 )
 
@@ -102,7 +103,7 @@ func TestPublishSeveralImages(t *testing.T) {
 		many[i] = image("x", "")
 	}
 	_, err = c.Publish(context.Background(), orgCreds(srv, 1002), publishers.Post{Text: "too many", Media: many})
-	wantKind(t, err, publishers.KindPermanent)
+	pubtest.WantKind(t, err, publishers.KindPermanent)
 	if srv.Requests("POST", "/rest/images") != before {
 		t.Error("uploaded images for a post LinkedIn would refuse")
 	}
@@ -135,11 +136,11 @@ func TestPublishVideo(t *testing.T) {
 	// A video LinkedIn cannot process fails for good; one with images is refused up front.
 	srv.SetVideoProcessing(0, true)
 	_, err = c.Publish(context.Background(), orgCreds(srv, 1001), publishers.Post{Text: "broken", Media: []publishers.Media{video(data)}})
-	if pe := wantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, "PROCESSING_FAILED") {
+	if pe := pubtest.WantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, "PROCESSING_FAILED") {
 		t.Errorf("message %q", pe.Message)
 	}
 	_, err = c.Publish(context.Background(), orgCreds(srv, 1001), publishers.Post{Text: "mixed", Media: []publishers.Media{video(data), image("x", "")}})
-	wantKind(t, err, publishers.KindPermanent)
+	pubtest.WantKind(t, err, publishers.KindPermanent)
 }
 
 func TestPublishVideoStillProcessingIsRetryable(t *testing.T) {
@@ -147,7 +148,7 @@ func TestPublishVideoStillProcessingIsRetryable(t *testing.T) {
 	srv.SetVideoProcessing(1_000_000, false)
 	c := testClient(t, srv, func(o *Options) { o.MediaPollTimeout = 30 * time.Millisecond })
 	_, err := c.Publish(context.Background(), memberCreds(srv, ""), publishers.Post{Text: "slow", Media: []publishers.Media{video([]byte("vid"))}})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 	if srv.CreatedWithText("slow") != 0 {
 		t.Error("posted before the video was available")
 	}
@@ -196,7 +197,7 @@ func TestPublishTimeoutAfterSendingIsUnknownAndFound(t *testing.T) {
 	post := publishers.Post{Text: "hung (once)", ScheduledAt: time.Now()}
 	srv.Inject(1, linkedintest.AcceptThenHang())
 	_, err := c.Publish(context.Background(), creds, post)
-	wantKind(t, err, publishers.KindUnknown)
+	pubtest.WantKind(t, err, publishers.KindUnknown)
 	if n := srv.CreatedWithText(post.Text); n != 1 {
 		t.Fatalf("created %d times", n)
 	}

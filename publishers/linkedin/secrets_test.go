@@ -3,7 +3,6 @@ package linkedin
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 )
 
@@ -46,13 +46,14 @@ func TestSecretsNeverAppearInErrorsOrLogs(t *testing.T) {
 	secrets := map[string]string{"access token": creds.AccessToken, "refresh token": creds.RefreshToken,
 		"client secret": srv.ClientSecret(), "code": code, "verifier": in.Verifier}
 
-	var errs []error
+	var errs pubtest.Failures
 	collect := func(what string, err error) {
+		t.Helper()
 		if err == nil {
 			t.Errorf("%s: expected a failure", what)
 			return
 		}
-		errs = append(errs, err)
+		errs.Add(t, err)
 	}
 	_, _, err = c.CompleteOAuth(ctx, in, pending, code) // used code
 	collect("used code", err)
@@ -96,25 +97,8 @@ func TestSecretsNeverAppearInErrorsOrLogs(t *testing.T) {
 		t.Errorf("nothing was logged: %q", logs.String())
 	}
 
-	for _, err := range errs {
-		texts := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
-		for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
-			texts = append(texts, e.Error(), fmt.Sprintf("%+v", e))
-		}
-		for _, text := range texts {
-			for name, secret := range secrets {
-				if secret != "" && strings.Contains(text, secret) {
-					t.Errorf("the %s appears in %q", name, text)
-				}
-			}
-		}
-	}
-	for name, secret := range secrets {
-		if secret != "" && strings.Contains(logs.String(), secret) {
-			t.Errorf("the %s appears in the log", name)
-		}
-	}
-	if len(errs) < 25 {
-		t.Errorf("only %d failures were checked", len(errs))
+	errs.NoSecrets(t, logs.String(), secrets)
+	if errs.Len() < 25 {
+		t.Errorf("only %d failures were checked", errs.Len())
 	}
 }

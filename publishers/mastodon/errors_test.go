@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/mastodon/mastodontest"
 )
 
@@ -101,7 +102,7 @@ func TestPublishErrorsFromTheInstance(t *testing.T) {
 		t.Run(http.StatusText(tc.fault.Status), func(t *testing.T) {
 			srv.Inject(1, tc.fault.On(http.MethodPost, "/api/v1/statuses"))
 			_, err := c.Publish(context.Background(), creds, publishers.Post{IdempotencyKey: "k-" + http.StatusText(tc.fault.Status), Text: "x"})
-			pe := wantKind(t, err, tc.kind)
+			pe := pubtest.WantKind(t, err, tc.kind)
 			if pe.Status != tc.fault.Status {
 				t.Errorf("status %d", pe.Status)
 			}
@@ -122,9 +123,9 @@ func TestTimeoutsAfterWriting(t *testing.T) {
 	c := testClient(t, func(o *Options) { o.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond} })
 
 	_, err := c.Publish(context.Background(), creds, publishers.Post{IdempotencyKey: "k", Text: "slow"})
-	wantKind(t, err, publishers.KindUnknown)
+	pubtest.WantKind(t, err, publishers.KindUnknown)
 	_, err = c.Metrics(context.Background(), creds, []string{id})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 }
 
 func TestTransportErrorKinds(t *testing.T) {

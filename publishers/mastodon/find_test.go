@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/mastodon/mastodontest"
 )
 
@@ -100,7 +101,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 			srv.AddStatus(fmt.Sprintf("busy account %d", i), scheduled.Add(time.Duration(i)*time.Second))
 		}
 		_, err := c.FindPublished(ctx, creds, publishers.Post{Text: "The post", ScheduledAt: scheduled})
-		wantKind(t, err, publishers.KindUnknown)
+		pubtest.WantKind(t, err, publishers.KindUnknown)
 		if n := srv.Requests(http.MethodGet, "/api/v1/accounts/"+srv.AccountID()+"/statuses"); n != findPages {
 			t.Errorf("read %d pages, want %d", n, findPages)
 		}
@@ -111,7 +112,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 		c := testClient(t)
 		srv.Inject(1, mastodontest.ServerError(http.StatusServiceUnavailable))
 		_, err := c.FindPublished(ctx, credsFor(srv, srv.NewToken("")), publishers.Post{Text: "x", ScheduledAt: time.Now()})
-		wantKind(t, err, publishers.KindUnknown)
+		pubtest.WantKind(t, err, publishers.KindUnknown)
 	})
 
 	t.Run("the token was revoked: unknown, with the cause inside", func(t *testing.T) {
@@ -119,7 +120,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 		c := testClient(t)
 		srv.Inject(1, mastodontest.Revoked())
 		_, err := c.FindPublished(ctx, credsFor(srv, srv.NewToken("")), publishers.Post{Text: "x", ScheduledAt: time.Now()})
-		pe := wantKind(t, err, publishers.KindUnknown)
+		pe := pubtest.WantKind(t, err, publishers.KindUnknown)
 		var inner *publishers.Error
 		if !errors.As(pe.Err, &inner) || inner.Kind != publishers.KindAuthExpired || pe.Status != http.StatusUnauthorized {
 			t.Errorf("cause %v", pe.Err)
@@ -131,7 +132,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 		c := testClient(t)
 		srv.Inject(1, mastodontest.RateLimited(2*time.Minute))
 		_, err := c.FindPublished(ctx, credsFor(srv, srv.NewToken("")), publishers.Post{Text: "x", ScheduledAt: time.Now()})
-		pe := wantKind(t, err, publishers.KindUnknown)
+		pe := pubtest.WantKind(t, err, publishers.KindUnknown)
 		if pe.RetryAfter != 2*time.Minute {
 			t.Errorf("retry after %s", pe.RetryAfter)
 		}

@@ -2,7 +2,6 @@ package mastodon
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -37,28 +36,6 @@ func credsFor(srv *mastodontest.Server, token string) *publishers.Credentials {
 			ExtraAccountID:    srv.AccountID(),
 		},
 	}
-}
-
-// kindOf asserts err is a *publishers.Error and returns it.
-func asError(t *testing.T, err error) *publishers.Error {
-	t.Helper()
-	var pe *publishers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *publishers.Error", err, err)
-	}
-	return pe
-}
-
-func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want %s", kind)
-	}
-	pe := asError(t, err)
-	if got := publishers.KindOf(err); got != kind {
-		t.Fatalf("kind %s, want %s: %v", got, kind, err)
-	}
-	return pe
 }
 
 func image(data, alt string) publishers.Media {

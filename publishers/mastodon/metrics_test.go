@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/mastodon/mastodontest"
 )
 
@@ -69,13 +70,13 @@ func TestMetricsFailures(t *testing.T) {
 
 	srv.Inject(1, mastodontest.RateLimited(45*time.Second))
 	_, err := c.Metrics(context.Background(), creds, []string{id})
-	if pe := wantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != 45*time.Second {
+	if pe := pubtest.WantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != 45*time.Second {
 		t.Errorf("retry after %s", pe.RetryAfter)
 	}
 
 	srv.Inject(1, mastodontest.Revoked())
 	_, err = c.Metrics(context.Background(), creds, []string{id})
-	wantKind(t, err, publishers.KindAuthExpired)
+	pubtest.WantKind(t, err, publishers.KindAuthExpired)
 
 	got, err := c.Metrics(context.Background(), creds, nil)
 	if err != nil || len(got) != 0 {

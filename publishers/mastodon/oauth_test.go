@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/mastodon/mastodontest"
 )
 
@@ -124,7 +125,7 @@ func TestOAuthStateMismatchIsRejected(t *testing.T) {
 	}
 	u, _ := url.Parse(back)
 	_, err = CallbackCode(u.Query(), publishers.NewState()) // another attempt's state
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "state_mismatch" || !strings.Contains(pe.Message, "start connecting again") {
 		t.Errorf("error %+v", pe)
 	}
@@ -153,7 +154,7 @@ func TestOAuthWrongVerifierIsInvalidGrant(t *testing.T) {
 	wrong := in
 	wrong.Verifier = publishers.NewVerifier()
 	_, _, err = c.CompleteOAuth(ctx, wrong, pending, code)
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "invalid_grant" || pe.Status != 400 || !strings.Contains(err.Error(), "PKCE verifier did not match") {
 		t.Errorf("error %+v: %v", pe, err)
 	}
@@ -175,7 +176,7 @@ func TestOAuthWrongClientSecretIsInvalidClient(t *testing.T) {
 	u, _ := url.Parse(back)
 	pending[ExtraClientSecret] = "not-the-secret"
 	_, _, err := c.CompleteOAuth(ctx, in, pending, u.Query().Get("code"))
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "invalid_client" || strings.Contains(err.Error(), "not-the-secret") {
 		t.Errorf("error %+v", pe)
 	}
@@ -197,7 +198,7 @@ func TestOAuthDeclined(t *testing.T) {
 	}
 	u, _ := url.Parse(back)
 	_, err = CallbackCode(u.Query(), in.State)
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "access_denied" || !strings.Contains(pe.Message, "declined") {
 		t.Errorf("error %+v", pe)
 	}
@@ -232,7 +233,7 @@ func TestNormalizeInstance(t *testing.T) {
 	for _, in := range []string{"", "ftp://mastodon.social", "javascript:alert(1)", "alice@mastodon.social",
 		"https://alice:pw@mastodon.social", "@alice@mastodon.social", "https://mastodon.social/#about", "https://", "mastodon social"} {
 		_, err := normalizeInstance(in)
-		pe := wantKind(t, err, publishers.KindPermanent)
+		pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 		if pe.Message == "" || strings.Contains(pe.Message, "parse") {
 			t.Errorf("normalizeInstance(%q): message %q is not plain", in, pe.Message)
 		}
@@ -241,7 +242,7 @@ func TestNormalizeInstance(t *testing.T) {
 	// BeginOAuth refuses before any request.
 	c := testClient(t)
 	_, _, err := c.BeginOAuth(context.Background(), publishers.OAuthStart{Instance: "ftp://x", RedirectURL: redirectURL, State: "s", Verifier: "v"})
-	wantKind(t, err, publishers.KindPermanent)
+	pubtest.WantKind(t, err, publishers.KindPermanent)
 }
 
 func TestRefresh(t *testing.T) {
@@ -285,7 +286,7 @@ func TestRefresh(t *testing.T) {
 
 		// The old refresh token was rotated away: reconnecting is the only way.
 		_, _, err = c.Refresh(ctx, creds)
-		pe := wantKind(t, err, publishers.KindAuthExpired)
+		pe := pubtest.WantKind(t, err, publishers.KindAuthExpired)
 		if strings.Contains(err.Error(), creds.RefreshToken) {
 			t.Errorf("error %+v reveals the refresh token", pe)
 		}
@@ -298,7 +299,7 @@ func TestBeginOAuthOnAServerThatIsNotMastodon(t *testing.T) {
 	in := startOAuth()
 	in.Instance = srv.URL
 	_, _, err := testClient(t).BeginOAuth(context.Background(), in)
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if !strings.Contains(pe.Message, "does not look like a Mastodon server") {
 		t.Errorf("message %q", pe.Message)
 	}

@@ -101,7 +101,7 @@ func (c *Client) Publish(ctx context.Context, creds *publishers.Credentials, p p
 	last := st.ID
 	for i, part := range p.Thread {
 		n := i + 2 // the first post is part 1
-		reply, err := c.publishStatus(ctx, s, part.Text, part.Media, last, p.Language, partKey(p.IdempotencyKey, n-1))
+		reply, err := c.publishStatus(ctx, s, part.Text, part.Media, last, p.Language, publishers.PartKey(p.IdempotencyKey, n-1))
 		if err != nil {
 			pub.Warnings = append(pub.Warnings, publishers.ThreadPartWarning(displayName, n, total, err, hasComment))
 			c.opts.Logger.WarnContext(ctx, "mastodon: the post was published but a later part of its thread was not",
@@ -138,15 +138,6 @@ func (c *Client) publishStatus(ctx context.Context, s session, text string, medi
 	return c.createStatus(ctx, s, statusRequest{
 		Status: text, MediaIDs: mediaIDs, InReplyToID: replyTo, Language: lang, Visibility: visibility,
 	}, key)
-}
-
-// partKey is the idempotency key of part i of a thread (0 is the post itself), empty when the
-// post has none: an empty key must not become a key ("-1") shared by every post without one.
-func partKey(key string, i int) string {
-	if key == "" {
-		return ""
-	}
-	return publishers.PartKey(key, i)
 }
 
 // FirstCommentKey is the idempotency key of a post's first comment: derived from the post's

@@ -14,6 +14,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/mastodon/mastodontest"
 )
 
@@ -46,7 +47,7 @@ func TestPublishNeedsTextOrMedia(t *testing.T) {
 	srv := mastodontest.NewServer(t)
 	c := testClient(t)
 	_, err := c.Publish(context.Background(), credsFor(srv, srv.NewToken("")), publishers.Post{Text: "  "})
-	wantKind(t, err, publishers.KindPermanent)
+	pubtest.WantKind(t, err, publishers.KindPermanent)
 	if srv.Requests(http.MethodPost, "/api/v1/statuses") != 0 {
 		t.Error("an empty post was sent")
 	}
@@ -55,9 +56,9 @@ func TestPublishNeedsTextOrMedia(t *testing.T) {
 func TestPublishWithoutCredentialsNeedsReconnecting(t *testing.T) {
 	c := testClient(t)
 	_, err := c.Publish(context.Background(), &publishers.Credentials{}, publishers.Post{Text: "x"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	pubtest.WantKind(t, err, publishers.KindAuthExpired)
 	_, err = c.Publish(context.Background(), &publishers.Credentials{AccessToken: "t"}, publishers.Post{Text: "x"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	pubtest.WantKind(t, err, publishers.KindAuthExpired)
 }
 
 func TestPublishWithMediaBeingProcessed(t *testing.T) {
@@ -95,7 +96,7 @@ func TestPublishGivesUpOnSlowMedia(t *testing.T) {
 	srv.SetMediaProcessing(1 << 20)
 	c := testClient(t, func(o *Options) { o.MediaPollTimeout = 30 * time.Millisecond })
 	_, err := c.Publish(context.Background(), credsFor(srv, srv.NewToken("")), publishers.Post{Text: "x", Media: []publishers.Media{image("png", "")}})
-	pe := wantKind(t, err, publishers.KindRetryable)
+	pe := pubtest.WantKind(t, err, publishers.KindRetryable)
 	if !strings.Contains(pe.Message, "still processing attachment 1") {
 		t.Errorf("message %q", pe.Message)
 	}
@@ -110,7 +111,7 @@ func TestPublishMediaReadFailure(t *testing.T) {
 	broken := publishers.Media{Kind: content.KindImage, MIME: "image/png",
 		Open: func(context.Context) ([]byte, error) { return nil, errors.New("disk on fire") }}
 	_, err := c.Publish(context.Background(), credsFor(srv, srv.NewToken("")), publishers.Post{Text: "x", Media: []publishers.Media{broken}})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 }
 
 func TestPublishWithFirstComment(t *testing.T) {
@@ -165,7 +166,7 @@ func TestFirstCommentFailureDoesNotFailThePublish(t *testing.T) {
 		if !reflect.DeepEqual(gotPub, pub) {
 			t.Errorf("hook got %+v, want %+v", gotPub, pub)
 		}
-		pe := wantKind(t, gotErr, publishers.KindPermanent)
+		pe := pubtest.WantKind(t, gotErr, publishers.KindPermanent)
 		if !strings.Contains(pe.Message, "character limit of 500") {
 			t.Errorf("message %q", pe.Message)
 		}
@@ -221,7 +222,7 @@ func TestTimeoutAfterAcceptIsUnknownAndFound(t *testing.T) {
 	p := publishers.Post{IdempotencyKey: "k-hang", Text: "Did this go out?", ScheduledAt: time.Now()}
 
 	_, err := c.Publish(context.Background(), creds, p)
-	wantKind(t, err, publishers.KindUnknown)
+	pubtest.WantKind(t, err, publishers.KindUnknown)
 
 	found, err := c.FindPublished(context.Background(), creds, p)
 	if err != nil || found == nil {
@@ -251,7 +252,7 @@ func TestConnectionResetAfterAcceptIsNotReplayed(t *testing.T) {
 	srv.Inject(1, mastodontest.AcceptThenDrop())
 	p := publishers.Post{IdempotencyKey: "k-drop", Text: "Dropped answer", ScheduledAt: time.Now()}
 	_, err := c.Publish(context.Background(), creds, p)
-	wantKind(t, err, publishers.KindUnknown)
+	pubtest.WantKind(t, err, publishers.KindUnknown)
 	if n := srv.CreatedWithText(p.Text); n != 1 {
 		t.Fatalf("the status was created %d times", n)
 	}
@@ -267,9 +268,9 @@ func TestUnreachableInstanceIsRetryable(t *testing.T) {
 	srv.Close()
 	c := testClient(t)
 	_, err := c.Publish(context.Background(), creds, publishers.Post{IdempotencyKey: "k", Text: "x"})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 	_, err = c.Metrics(context.Background(), creds, []string{"1"})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 }
 
 func TestMetaDescribesMastodon(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/mastodon/mastodontest"
 )
 
@@ -39,7 +40,7 @@ func TestRateLimitHeadersAreRecordedOnEveryAnswer(t *testing.T) {
 	// A 429: recorded too, and the error says how long to wait.
 	srv.Inject(1, mastodontest.RateLimited(90*time.Second))
 	_, err := c.Publish(context.Background(), creds, publishers.Post{IdempotencyKey: "k2", Text: "two"})
-	pe := wantKind(t, err, publishers.KindRateLimited)
+	pe := pubtest.WantKind(t, err, publishers.KindRateLimited)
 	if pe.RetryAfter != 90*time.Second {
 		t.Errorf("retry after %s, want 90s", pe.RetryAfter)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/mastodon/mastodontest"
 )
 
@@ -164,7 +165,7 @@ func TestEmptyThreadPartIsRefusedBeforeAnythingIsSent(t *testing.T) {
 	p := threadPost("key-e")
 	p.Thread[1].Text = "  "
 	_, err := c.Publish(context.Background(), credsFor(srv, srv.NewToken("")), p)
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if !strings.Contains(pe.Message, "part 3 of 3") {
 		t.Errorf("message %q", pe.Message)
 	}

@@ -70,7 +70,7 @@ func (n *Network) Publish(ctx context.Context, creds *publishers.Credentials, p 
 		var got created
 		media, err := readMedia(ctx, part.Media)
 		if err == nil {
-			got, err = n.create(ctx, creds, &refreshed, createRequest{Key: partKey(p.IdempotencyKey, i+1), Text: part.Text,
+			got, err = n.create(ctx, creds, &refreshed, createRequest{Key: publishers.PartKey(p.IdempotencyKey, i+1), Text: part.Text,
 				FirstComment: commentOn(i + 1), Language: p.Language, ReplyTo: last}, media)
 		}
 		if err != nil {
@@ -86,15 +86,6 @@ func (n *Network) Publish(ctx context.Context, creds *publishers.Credentials, p 
 
 // displayName is how warnings name the sandbox.
 const displayName = "the sandbox"
-
-// partKey is the idempotency key of part i of a thread (0 is the post itself), empty when the
-// post has none: an empty key must not become a key ("-1") shared by every post without one.
-func partKey(key string, i int) string {
-	if key == "" {
-		return ""
-	}
-	return publishers.PartKey(key, i)
-}
 
 // createRequest is one call of the sandbox's "create post" API.
 type createRequest struct {
@@ -288,7 +279,7 @@ func (n *Network) FindPublished(_ context.Context, creds *publishers.Credentials
 	// when a part is.
 	total := 1 + len(p.Thread)
 	for i := 1; i < total; i++ {
-		if n.byKey[postKey(acct.Handle, partKey(p.IdempotencyKey, i))] == nil {
+		if n.byKey[postKey(acct.Handle, publishers.PartKey(p.IdempotencyKey, i))] == nil {
 			res.Warnings = append(res.Warnings, publishers.MissingAfterFoundWarning(displayName, i+1, total, strings.TrimSpace(p.FirstComment) != ""))
 			break
 		}

@@ -279,15 +279,14 @@ func (c *Client) send(ctx context.Context, r request) (*httpapi.Response, error)
 	// happen behind Herald's back.
 	resp, f := httpapi.Do(ctx, c.http, httpapi.Request{Method: r.method, URL: r.url,
 		Header: httpapi.JSONHeader("Herald", contentType, r.token), Body: body, Once: r.op == opPublish}, maxBody, redactURL)
-	switch {
-	case f == nil:
-		return resp, nil
-	case f.Invalid:
-		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: Name,
-			Message: "the request to Threads could not be built", Err: f.Err}
+	if f != nil {
+		return nil, api.Failed(f, r.op == opPublish)
 	}
-	return nil, transportError(f.Err, r.op, f.Wrote)
+	return resp, nil
 }
+
+// api names Threads in the errors httpapi builds.
+var api = httpapi.Network{Name: Name, Display: "Threads"}
 
 // call sends r and decodes a 2xx JSON answer into out (when out is not nil); any other status is
 // classified.
@@ -323,13 +322,7 @@ func (c *Client) post(ctx context.Context, o op, s session, path string, form ur
 
 // badAnswer reports a 2xx answer Herald could not read. For threads_publish the post exists (or
 // may) but its id is unknown: reconcile rather than publish again.
-func badAnswer(o op, err error) error {
-	if o == opPublish {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "Threads accepted the post but its answer could not be read; Herald will check whether it was published.", Err: err}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name, Message: "Threads' answer could not be read.", Err: err}
-}
+func badAnswer(o op, err error) error { return api.BadAnswer(o == opPublish, err) }
 
 // redact cuts the query from the URL a net/http error names: the token calls carry the token and
 // the app secret there.

@@ -231,14 +231,8 @@ func retryAfter(header http.Header, now time.Time) time.Duration {
 	return defaultRetryAfter
 }
 
-// transportError classifies a request that got no answer. Once threads_publish was written,
-// Threads may have published: the outcome is unknown. Every other failure is retryable.
+// transportError classifies a request that got no answer (see httpapi.Network.TransportError):
+// unknown once threads_publish was written, retryable otherwise.
 func transportError(err error, o op, wrote bool) *publishers.Error {
-	if o == opPublish && wrote {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "The connection to Threads was lost after the post was sent, so it may have been published; Herald will check before trying again.",
-			Err:     err}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
-		Message: "Threads could not be reached (" + httpapi.Reason(err) + ").", Err: err}
+	return api.TransportError(err, o == opPublish, wrote)
 }

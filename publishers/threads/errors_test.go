@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/threads/threadstest"
 )
 
@@ -134,7 +135,7 @@ func TestPublishErrorsFromThreads(t *testing.T) {
 			e := newEnv(t)
 			e.srv.Inject(1, tc.fault)
 			_, err := e.c.Publish(context.Background(), e.creds(48*time.Hour), publishers.Post{Text: "x " + tc.name})
-			pe := wantKind(t, err, tc.kind)
+			pe := pubtest.WantKind(t, err, tc.kind)
 			if tc.check != nil {
 				tc.check(t, pe)
 			}

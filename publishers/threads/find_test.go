@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/threads/threadstest"
 )
 
@@ -71,7 +72,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 			e.srv.AddPost(threadstest.PostSeed{Text: fmt.Sprintf("busy %d", i), At: scheduled.Add(time.Duration(i) * time.Second)})
 		}
 		_, err := e.c.FindPublished(ctx, e.creds(48*time.Hour), publishers.Post{Text: "The post", ScheduledAt: scheduled})
-		wantKind(t, err, publishers.KindUnknown)
+		pubtest.WantKind(t, err, publishers.KindUnknown)
 		if n := e.srv.Requests(threadstest.EndpointList); n != findPages {
 			t.Errorf("read %d pages, want %d", n, findPages)
 		}
@@ -81,14 +82,14 @@ func TestFindPublishedCannotTell(t *testing.T) {
 		e := newEnv(t)
 		e.srv.Inject(1, threadstest.ServerError(503))
 		_, err := e.c.FindPublished(ctx, e.creds(48*time.Hour), publishers.Post{Text: "x", ScheduledAt: e.clock.Now()})
-		wantKind(t, err, publishers.KindUnknown)
+		pubtest.WantKind(t, err, publishers.KindUnknown)
 	})
 
 	t.Run("the token expired: unknown, with the cause inside", func(t *testing.T) {
 		e := newEnv(t)
 		e.srv.Inject(1, threadstest.TokenExpired())
 		_, err := e.c.FindPublished(ctx, e.creds(48*time.Hour), publishers.Post{Text: "x", ScheduledAt: e.clock.Now()})
-		pe := wantKind(t, err, publishers.KindUnknown)
+		pe := pubtest.WantKind(t, err, publishers.KindUnknown)
 		var inner *publishers.Error
 		if !errors.As(pe.Err, &inner) || inner.Kind != publishers.KindAuthExpired {
 			t.Errorf("cause %v", pe.Err)
@@ -99,7 +100,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 		e := newEnv(t)
 		e.srv.Inject(1, threadstest.RateLimited(2))
 		_, err := e.c.FindPublished(ctx, e.creds(48*time.Hour), publishers.Post{Text: "x", ScheduledAt: e.clock.Now()})
-		if pe := wantKind(t, err, publishers.KindUnknown); pe.RetryAfter != 2*time.Minute {
+		if pe := pubtest.WantKind(t, err, publishers.KindUnknown); pe.RetryAfter != 2*time.Minute {
 			t.Errorf("retry after %s", pe.RetryAfter)
 		}
 	})

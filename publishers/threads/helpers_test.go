@@ -2,7 +2,6 @@ package threads
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -85,27 +84,6 @@ func (e *env) creds(age time.Duration) *publishers.Credentials {
 			ExtraTokenIssuedAt: e.clock.Now().Add(-age).Format(time.RFC3339),
 		},
 	}
-}
-
-func asError(t *testing.T, err error) *publishers.Error {
-	t.Helper()
-	var pe *publishers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *publishers.Error", err, err)
-	}
-	return pe
-}
-
-func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want %s", kind)
-	}
-	pe := asError(t, err)
-	if got := publishers.KindOf(err); got != kind {
-		t.Fatalf("kind %s, want %s: %v", got, kind, err)
-	}
-	return pe
 }
 
 func image(name, alt string) publishers.Media {

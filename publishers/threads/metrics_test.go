@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/threads/threadstest"
 )
 
@@ -66,18 +67,18 @@ func TestMetricsFailures(t *testing.T) {
 
 	e.srv.Inject(1, threadstest.RateLimited(3))
 	_, err := e.c.Metrics(context.Background(), creds, []string{id})
-	if pe := wantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != 3*time.Minute {
+	if pe := pubtest.WantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != 3*time.Minute {
 		t.Errorf("retry after %s", pe.RetryAfter)
 	}
 	e.srv.Inject(1, threadstest.TokenExpired())
 	_, err = e.c.Metrics(context.Background(), creds, []string{id})
-	wantKind(t, err, publishers.KindAuthExpired)
+	pubtest.WantKind(t, err, publishers.KindAuthExpired)
 
 	// Without threads_manage_insights, Threads refuses: a permanent error, not an absent post.
 	narrow := e.creds(48 * time.Hour)
 	narrow.AccessToken = e.srv.NewToken(threadstest.TokenOptions{Age: 48 * time.Hour, Scopes: []string{"threads_basic", "threads_content_publish"}})
 	_, err = e.c.Metrics(context.Background(), narrow, []string{id})
-	wantKind(t, err, publishers.KindPermanent)
+	pubtest.WantKind(t, err, publishers.KindPermanent)
 
 	if got, err := e.c.Metrics(context.Background(), creds, nil); err != nil || len(got) != 0 {
 		t.Errorf("no ids: %v, %v", got, err)

@@ -2,7 +2,6 @@ package threads
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"net/http"
 	"net/url"
@@ -60,13 +59,7 @@ func (c *Client) BeginOAuth(_ context.Context, in publishers.OAuthStart) (string
 
 // CheckState compares the state Herald generated for a connection attempt with the one the
 // callback carries, in constant time.
-func CheckState(expected, got string) error {
-	if expected == "" || subtle.ConstantTimeCompare([]byte(expected), []byte(got)) != 1 {
-		return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: "state_mismatch",
-			Message: "The sign-in response does not belong to this connection attempt; start connecting again."}
-	}
-	return nil
-}
+func CheckState(expected, got string) error { return publishers.CheckState(Name, expected, got) }
 
 // CallbackCode checks the query of Herald's OAuth callback and returns the authorization code:
 // the state must match, and a refusal (Threads sends error, error_reason and

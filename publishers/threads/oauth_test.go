@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/threads/threadstest"
 )
 
@@ -107,7 +108,7 @@ func TestOAuthRoundTrip(t *testing.T) {
 	// A code is used once.
 	e.srv.AllowBadRequests()
 	_, _, err = e.c.CompleteOAuth(ctx, in, nil, code)
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "100/36009" || !strings.Contains(pe.Message, "start connecting again") {
 		t.Errorf("reused code: %+v", pe)
 	}
@@ -120,7 +121,7 @@ func TestOAuthWrongVerifierIsRefused(t *testing.T) {
 	wrong := in
 	wrong.Verifier = publishers.NewVerifier()
 	_, _, err := e.c.CompleteOAuth(context.Background(), wrong, nil, code)
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if !strings.Contains(pe.Message, "code_verifier") || !strings.Contains(pe.Message, "start connecting again") {
 		t.Errorf("message %q", pe.Message)
 	}
@@ -141,7 +142,7 @@ func TestOAuthExpiredCode(t *testing.T) {
 	code := e.authorize(t, in).Get("code")
 	e.clock.Advance(threadstest.CodeTTL + time.Second)
 	_, _, err := e.c.CompleteOAuth(context.Background(), in, nil, code)
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "100/36007" || !strings.Contains(pe.Message, "expired") {
 		t.Errorf("error %+v", pe)
 	}
@@ -152,7 +153,7 @@ func TestOAuthWrongAppSecret(t *testing.T) {
 	in := startOAuth()
 	code := e.authorize(t, in).Get("code")
 	_, _, err := e.c.CompleteOAuth(context.Background(), in, nil, code)
-	pe := asError(t, err)
+	pe := pubtest.AsError(t, err)
 	if !strings.Contains(pe.Message, "client secret") || strings.Contains(err.Error(), "not-the-secret") {
 		t.Errorf("error %+v", pe)
 	}
@@ -163,7 +164,7 @@ func TestOAuthStateMismatchIsRejected(t *testing.T) {
 	in := startOAuth()
 	q := e.authorize(t, in)
 	_, err := CallbackCode(q, publishers.NewState())
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "state_mismatch" {
 		t.Errorf("error %+v", pe)
 	}
@@ -178,7 +179,7 @@ func TestOAuthDeclined(t *testing.T) {
 	in := startOAuth()
 	q := e.authorize(t, in)
 	_, err := CallbackCode(q, in.State)
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "access_denied" || !strings.Contains(pe.Message, "declined") {
 		t.Errorf("error %+v", pe)
 	}
@@ -193,12 +194,12 @@ func TestNotConfigured(t *testing.T) {
 		}
 	}
 	_, _, err := c.BeginOAuth(context.Background(), startOAuth())
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "not_configured" || !strings.Contains(pe.Message, "HERALD_THREADS_CLIENT_ID") {
 		t.Errorf("error %+v", pe)
 	}
 	_, _, err = c.CompleteOAuth(context.Background(), startOAuth(), nil, "code")
-	wantKind(t, err, publishers.KindPermanent)
+	pubtest.WantKind(t, err, publishers.KindPermanent)
 	// An id without a secret is not enough: Threads has no public clients.
 	if New(Options{App: publishers.AppCredentials{ClientID: "1"}}).Meta().Setup == "" {
 		t.Error("a client id alone counts as configured")
@@ -263,14 +264,14 @@ func TestRefresh(t *testing.T) {
 		e := newEnv(t)
 		creds := e.creds(61 * 24 * time.Hour)
 		_, _, err := e.c.Refresh(ctx, creds)
-		pe := wantKind(t, err, publishers.KindAuthExpired)
+		pe := pubtest.WantKind(t, err, publishers.KindAuthExpired)
 		if !strings.Contains(pe.Message, "ended on") || !strings.Contains(pe.Message, "Reconnect the Threads account") ||
 			e.srv.Requests(threadstest.EndpointRefresh) != 0 {
 			t.Errorf("error %+v", pe)
 		}
 		// Publishing with it is refused the same way, before any request.
 		_, err = e.c.Publish(ctx, creds, publishers.Post{Text: "x"})
-		wantKind(t, err, publishers.KindAuthExpired)
+		pubtest.WantKind(t, err, publishers.KindAuthExpired)
 		if n := requestsTotal(e.srv); n != 0 {
 			t.Errorf("%d requests with an expired token", n)
 		}
@@ -281,7 +282,7 @@ func TestRefresh(t *testing.T) {
 		creds := e.creds(55 * 24 * time.Hour)
 		e.srv.RevokeToken(creds.AccessToken)
 		_, _, err := e.c.Refresh(ctx, creds)
-		pe := wantKind(t, err, publishers.KindAuthExpired)
+		pe := pubtest.WantKind(t, err, publishers.KindAuthExpired)
 		if pe.Code != "190/458" || !strings.Contains(pe.Message, "removed") {
 			t.Errorf("error %+v", pe)
 		}

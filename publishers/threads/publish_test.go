@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/threads/threadstest"
 )
 
@@ -85,7 +86,7 @@ func TestPublishGivesUpOnSlowProcessing(t *testing.T) {
 	e.srv.SetProcessingDelay("VIDEO", 10*time.Minute)
 	start := e.clock.Now()
 	_, err := e.c.Publish(context.Background(), e.creds(48*time.Hour), publishers.Post{Text: "Slow", Media: []publishers.Media{video("long")}})
-	pe := wantKind(t, err, publishers.KindRetryable)
+	pe := pubtest.WantKind(t, err, publishers.KindRetryable)
 	if !strings.Contains(pe.Message, "still processing the post") {
 		t.Errorf("message %q", pe.Message)
 	}
@@ -104,7 +105,7 @@ func TestPublishStopsWaitingBeforeTheCallersDeadline(t *testing.T) {
 	defer cancel()
 	started := time.Now()
 	_, err := e.c.Publish(ctx, e.creds(48*time.Hour), publishers.Post{Text: "x", Media: []publishers.Media{video("v")}})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 	if d := time.Since(started); d > time.Second {
 		t.Errorf("took %s: it waited into the time kept for publishing", d)
 	}
@@ -125,7 +126,7 @@ func TestPublishContainerErrors(t *testing.T) {
 			e := newEnv(t)
 			e.srv.FailContainers(tc.failure)
 			_, err := e.c.Publish(context.Background(), e.creds(48*time.Hour), publishers.Post{Text: "v", Media: []publishers.Media{video("v")}})
-			pe := wantKind(t, err, tc.kind)
+			pe := pubtest.WantKind(t, err, tc.kind)
 			if !strings.Contains(pe.Message, tc.message) {
 				t.Errorf("message %q lacks %q", pe.Message, tc.message)
 			}
@@ -287,7 +288,7 @@ func TestNonPublicMediaIsRefusedBeforeAnyRequest(t *testing.T) {
 			{Text: "x", Thread: []publishers.ThreadPart{{Text: "y", Media: []publishers.Media{image("ok", ""), m}}}},
 		} {
 			_, err := e.c.Publish(context.Background(), e.creds(48*time.Hour), p)
-			pe := wantKind(t, err, publishers.KindPermanent)
+			pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 			if want := publishers.PublicURLProblem("Threads", u); pe.Message != want || want == "" {
 				t.Errorf("%q: message %q, want %q", u, pe.Message, want)
 			}
@@ -312,7 +313,7 @@ func TestPublishRefusesWhatThreadsCannotTake(t *testing.T) {
 		{Text: "x", Thread: []publishers.ThreadPart{{Text: ""}}},
 	} {
 		_, err := e.c.Publish(context.Background(), e.creds(48*time.Hour), p)
-		wantKind(t, err, publishers.KindPermanent)
+		pubtest.WantKind(t, err, publishers.KindPermanent)
 	}
 	if n := requestsTotal(e.srv); n != 0 {
 		t.Errorf("%d requests were sent", n)
@@ -328,7 +329,7 @@ func TestQuotaExhausted(t *testing.T) {
 		e.srv.AddPost(threadstest.PostSeed{Text: "earlier", At: now.Add(-ago)})
 	}
 	_, err := e.c.Publish(context.Background(), e.creds(48*time.Hour), publishers.Post{Text: "one too many"})
-	pe := wantKind(t, err, publishers.KindRateLimited)
+	pe := pubtest.WantKind(t, err, publishers.KindRateLimited)
 	// The oldest post of the window (23 h ago) leaves it in an hour.
 	if pe.RetryAfter != time.Hour || pe.Code != "publishing_limit" || !strings.Contains(pe.Message, "published 3 posts") {
 		t.Errorf("error %+v", pe)
@@ -352,7 +353,7 @@ func TestReplyQuotaTooSmallForTheThread(t *testing.T) {
 	e.srv.SetQuota(threadstest.PostQuota, 1)
 	_, err := e.c.Publish(context.Background(), e.creds(48*time.Hour), publishers.Post{
 		Text: "one", Thread: []publishers.ThreadPart{{Text: "two"}, {Text: "three"}}})
-	pe := wantKind(t, err, publishers.KindRateLimited)
+	pe := pubtest.WantKind(t, err, publishers.KindRateLimited)
 	if pe.Code != "reply_publishing_limit" || pe.RetryAfter != time.Hour {
 		t.Errorf("error %+v", pe)
 	}
@@ -369,7 +370,7 @@ func TestTimeoutAfterAcceptIsUnknownAndFound(t *testing.T) {
 	e.srv.Inject(1, threadstest.AcceptThenHang())
 	p := publishers.Post{Text: "Did this go out?", ScheduledAt: e.clock.Now()}
 	_, err := e.c.Publish(context.Background(), creds, p)
-	wantKind(t, err, publishers.KindUnknown)
+	pubtest.WantKind(t, err, publishers.KindUnknown)
 
 	found, err := e.c.FindPublished(context.Background(), creds, p)
 	if err != nil || found == nil {
@@ -392,7 +393,7 @@ func TestPublishErrorChecksTheContainer(t *testing.T) {
 		creds := e.creds(48 * time.Hour)
 		e.srv.Inject(1, threadstest.ServerError(500).On(threadstest.EndpointPublish))
 		_, err := e.c.Publish(context.Background(), creds, publishers.Post{Text: "retry me"})
-		wantKind(t, err, publishers.KindRetryable)
+		pubtest.WantKind(t, err, publishers.KindRetryable)
 		if _, err := e.c.Publish(context.Background(), creds, publishers.Post{Text: "retry me"}); err != nil {
 			t.Fatal(err)
 		}
@@ -404,7 +405,7 @@ func TestPublishErrorChecksTheContainer(t *testing.T) {
 		e := newEnv(t)
 		e.srv.Inject(1, threadstest.AcceptThenError(threadstest.ServerError(503)))
 		_, err := e.c.Publish(context.Background(), e.creds(48*time.Hour), publishers.Post{Text: "went out"})
-		pe := wantKind(t, err, publishers.KindUnknown)
+		pe := pubtest.WantKind(t, err, publishers.KindUnknown)
 		if !strings.Contains(pe.Message, "reports the post as published") || e.srv.CreatedWithText("went out") != 1 {
 			t.Errorf("error %+v", pe)
 		}
@@ -418,7 +419,7 @@ func TestPublishErrorChecksTheContainer(t *testing.T) {
 		f.Skip = 1
 		e.srv.Inject(1, f.On(threadstest.EndpointContainer))
 		_, err := e.c.Publish(context.Background(), e.creds(48*time.Hour), publishers.Post{Text: "cannot tell"})
-		wantKind(t, err, publishers.KindUnknown)
+		pubtest.WantKind(t, err, publishers.KindUnknown)
 	})
 }
 
@@ -428,9 +429,9 @@ func TestUnreachableThreadsIsRetryable(t *testing.T) {
 	creds := e.creds(48 * time.Hour)
 	e.srv.Close()
 	_, err := e.c.Publish(context.Background(), creds, publishers.Post{Text: "x"})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 	_, err = e.c.Metrics(context.Background(), creds, []string{"1"})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 }
 
 func TestMetaDescribesThreads(t *testing.T) {

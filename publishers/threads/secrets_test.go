@@ -3,16 +3,14 @@ package threads
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/threads/threadstest"
 )
 
@@ -38,14 +36,10 @@ func TestSecretsNeverAppearInErrors(t *testing.T) {
 		"access token": creds.AccessToken, "app secret": e.srv.AppSecret(), "code": code, "verifier": in.Verifier,
 	}
 
-	var errs []error
+	var errs pubtest.Failures
 	collect := func(err error) {
-		if err == nil {
-			_, file, line, _ := runtime.Caller(1)
-			t.Errorf("expected a failure at %s:%d", file, line)
-			return
-		}
-		errs = append(errs, err)
+		t.Helper()
+		errs.Add(t, err)
 	}
 
 	// The token endpoints refusing and failing.
@@ -106,25 +100,8 @@ func TestSecretsNeverAppearInErrors(t *testing.T) {
 		t.Errorf("nothing was logged: %q", logs.String())
 	}
 
-	for _, err := range errs {
-		texts := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
-		for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
-			texts = append(texts, u.Error(), fmt.Sprintf("%+v", u))
-		}
-		for _, text := range texts {
-			for name, secret := range secrets {
-				if secret != "" && strings.Contains(text, secret) {
-					t.Errorf("the %s appears in %q", name, text)
-				}
-			}
-		}
-	}
-	for name, secret := range secrets {
-		if strings.Contains(logs.String(), secret) {
-			t.Errorf("the %s appears in the log", name)
-		}
-	}
-	if len(errs) < 20 {
-		t.Errorf("only %d failures were checked", len(errs))
+	errs.NoSecrets(t, logs.String(), secrets)
+	if errs.Len() < 20 {
+		t.Errorf("only %d failures were checked", errs.Len())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/x/xtest"
 )
 
@@ -124,7 +125,7 @@ func TestPublishErrorsFromX(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.Inject(1, tc.fault.On(http.MethodPost, "/2/tweets"))
 			_, err := c.Publish(context.Background(), creds, publishers.Post{Text: "post " + tc.name})
-			pe := wantKind(t, err, tc.kind)
+			pe := pubtest.WantKind(t, err, tc.kind)
 			if pe.Status != tc.fault.Status || !strings.Contains(pe.Message, tc.message) {
 				t.Errorf("error %+v", pe)
 			}
@@ -145,7 +146,7 @@ func TestPublishErrorsFromX(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.Publish(context.Background(), creds, publishers.Post{Text: "said once"})
-	if pe := wantKind(t, err, publishers.KindPermanent); pe.Code != "duplicate" || !strings.HasPrefix(pe.Message, "X refused a duplicate post") {
+	if pe := pubtest.WantKind(t, err, publishers.KindPermanent); pe.Code != "duplicate" || !strings.HasPrefix(pe.Message, "X refused a duplicate post") {
 		t.Errorf("duplicate: %+v", pe)
 	}
 	if srv.CreatedWithText("said once") != 1 {
@@ -161,9 +162,9 @@ func TestTimeoutsAfterSending(t *testing.T) {
 	srv.SetLatency(time.Second)
 	c := testClient(t, srv, func(o *Options) { o.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond} })
 	_, err := c.Publish(context.Background(), creds, publishers.Post{Text: "slow"})
-	wantKind(t, err, publishers.KindUnknown)
+	pubtest.WantKind(t, err, publishers.KindUnknown)
 	_, err = c.Metrics(context.Background(), creds, []string{id})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 }
 
 // A 401 renews the token once and sends the request again; the renewed credentials are written
@@ -194,7 +195,7 @@ func TestUnauthorizedRenewsTheTokenOnce(t *testing.T) {
 	// A second 401 after renewing is not retried again.
 	srv.Inject(2, xtest.Unauthorized().On(http.MethodPost, "/2/tweets"))
 	_, err = c.Publish(context.Background(), creds, publishers.Post{Text: "401 twice"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	pubtest.WantKind(t, err, publishers.KindAuthExpired)
 	if g := srv.TokenGrants(); len(g) != 2 {
 		t.Errorf("%d refreshes, want 2 (one per publish)", len(g))
 	}
@@ -202,7 +203,7 @@ func TestUnauthorizedRenewsTheTokenOnce(t *testing.T) {
 	// A refresh token X refuses: reconnect.
 	srv.RevokeToken(creds.AccessToken)
 	_, err = c.Publish(context.Background(), creds, publishers.Post{Text: "revoked"})
-	if pe := wantKind(t, err, publishers.KindAuthExpired); pe.Code != "invalid_grant" {
+	if pe := pubtest.WantKind(t, err, publishers.KindAuthExpired); pe.Code != "invalid_grant" {
 		t.Errorf("error %+v", pe)
 	}
 }
@@ -234,7 +235,7 @@ func TestTimeoutAfterAcceptIsUnknownAndFound(t *testing.T) {
 	creds := newCreds(srv)
 	p := publishers.Post{Text: "Did this go out? https://herald.example/a?b=1&c=2", ScheduledAt: time.Now(), Media: []publishers.Media{image(10, "")}}
 	_, err := c.Publish(context.Background(), creds, p)
-	wantKind(t, err, publishers.KindUnknown)
+	pubtest.WantKind(t, err, publishers.KindUnknown)
 
 	found, err := c.FindPublished(context.Background(), creds, p)
 	if err != nil || found == nil {
@@ -260,7 +261,7 @@ func TestConnectionDropAfterAcceptIsNotReplayed(t *testing.T) {
 	}
 	srv.Inject(1, xtest.AcceptThenDrop())
 	_, err := c.Publish(context.Background(), creds, publishers.Post{Text: "dropped answer"})
-	wantKind(t, err, publishers.KindUnknown)
+	pubtest.WantKind(t, err, publishers.KindUnknown)
 	if n := srv.CreatedWithText("dropped answer"); n != 1 {
 		t.Errorf("created %d times", n)
 	}
@@ -272,7 +273,7 @@ func TestUnreachableXIsRetryable(t *testing.T) {
 	c := testClient(t, srv)
 	srv.Close()
 	_, err := c.Publish(context.Background(), creds, publishers.Post{Text: "x"})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 }
 
 func TestTransportErrorKinds(t *testing.T) {

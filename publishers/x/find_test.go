@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/x/xtest"
 )
 
@@ -90,7 +91,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 			srv.AddTweet(fmt.Sprintf("busy account %d", i), scheduled.Add(time.Duration(i)*time.Second), 0)
 		}
 		_, err := c.FindPublished(ctx, newCreds(srv), publishers.Post{Text: "The post", ScheduledAt: scheduled})
-		wantKind(t, err, publishers.KindUnknown)
+		pubtest.WantKind(t, err, publishers.KindUnknown)
 		if n := srv.Requests(http.MethodGet, "/2/users/"+srv.UserID()+"/tweets"); n != findPages {
 			t.Errorf("read %d pages, want %d", n, findPages)
 		}
@@ -101,7 +102,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 		c := testClient(t, srv)
 		srv.Inject(1, xtest.ServerError(http.StatusServiceUnavailable))
 		_, err := c.FindPublished(ctx, newCreds(srv), publishers.Post{Text: "x", ScheduledAt: time.Now()})
-		wantKind(t, err, publishers.KindUnknown)
+		pubtest.WantKind(t, err, publishers.KindUnknown)
 	})
 
 	t.Run("a refused token: unknown, with the cause inside, and no refresh", func(t *testing.T) {
@@ -111,7 +112,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 		before := *creds
 		srv.ExpireToken(creds.AccessToken)
 		_, err := c.FindPublished(ctx, creds, publishers.Post{Text: "x", ScheduledAt: time.Now()})
-		pe := wantKind(t, err, publishers.KindUnknown)
+		pe := pubtest.WantKind(t, err, publishers.KindUnknown)
 		var inner *publishers.Error
 		if !errors.As(pe.Err, &inner) || inner.Kind != publishers.KindAuthExpired || pe.Status != http.StatusUnauthorized {
 			t.Errorf("cause %v", pe.Err)
@@ -126,7 +127,7 @@ func TestFindPublishedCannotTell(t *testing.T) {
 		c := testClient(t, srv)
 		srv.Inject(1, xtest.RateLimited(2*time.Minute))
 		_, err := c.FindPublished(ctx, newCreds(srv), publishers.Post{Text: "x", ScheduledAt: time.Now()})
-		if pe := wantKind(t, err, publishers.KindUnknown); pe.RetryAfter != 2*time.Minute {
+		if pe := pubtest.WantKind(t, err, publishers.KindUnknown); pe.RetryAfter != 2*time.Minute {
 			t.Errorf("retry after %s", pe.RetryAfter)
 		}
 	})

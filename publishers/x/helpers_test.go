@@ -2,7 +2,6 @@ package x
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -48,27 +47,6 @@ func credsFor(srv *xtest.Server, tok xtest.IssuedToken) *publishers.Credentials 
 
 // newCreds issues a fresh token on the fake and returns its credentials.
 func newCreds(srv *xtest.Server) *publishers.Credentials { return credsFor(srv, srv.NewToken("")) }
-
-func asError(t *testing.T, err error) *publishers.Error {
-	t.Helper()
-	var pe *publishers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *publishers.Error", err, err)
-	}
-	return pe
-}
-
-func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want %s", kind)
-	}
-	pe := asError(t, err)
-	if got := publishers.KindOf(err); got != kind {
-		t.Fatalf("kind %s, want %s: %v", got, kind, err)
-	}
-	return pe
-}
 
 // pngSignature starts every PNG file, so sniffing finds image/png.
 const pngSignature = "\x89PNG\r\n\x1a\n"

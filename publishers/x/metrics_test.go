@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/x/xtest"
 )
 
@@ -72,7 +73,7 @@ func TestMetricsFailures(t *testing.T) {
 
 	srv.Inject(1, xtest.RateLimited(45*time.Second))
 	_, err := c.Metrics(context.Background(), newCreds(srv), []string{id})
-	if pe := wantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != 45*time.Second {
+	if pe := pubtest.WantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != 45*time.Second {
 		t.Errorf("retry after %s", pe.RetryAfter)
 	}
 
@@ -81,7 +82,7 @@ func TestMetricsFailures(t *testing.T) {
 	old := creds.AccessToken
 	srv.RevokeToken(old)
 	_, err = c.Metrics(context.Background(), creds, []string{id})
-	wantKind(t, err, publishers.KindAuthExpired) // revoked with its refresh token
+	pubtest.WantKind(t, err, publishers.KindAuthExpired) // revoked with its refresh token
 
 	creds = newCreds(srv)
 	srv.ExpireToken(creds.AccessToken)

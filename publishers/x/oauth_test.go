@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/x/xtest"
 )
 
@@ -106,7 +107,7 @@ func TestOAuthRoundTrip(t *testing.T) {
 
 	// A code is used once.
 	_, _, err = c.CompleteOAuth(ctx, in, pending, code)
-	if pe := wantKind(t, err, publishers.KindPermanent); pe.Code != "invalid_grant" {
+	if pe := pubtest.WantKind(t, err, publishers.KindPermanent); pe.Code != "invalid_grant" {
 		t.Errorf("reused code: %+v", pe)
 	}
 }
@@ -120,7 +121,7 @@ func TestOAuthWrongVerifierIsRefused(t *testing.T) {
 	wrong := in
 	wrong.Verifier = publishers.NewVerifier()
 	_, _, err := c.CompleteOAuth(context.Background(), wrong, nil, code)
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "invalid_grant" || pe.Status != 400 || !strings.Contains(pe.Message, "PKCE verifier did not match") {
 		t.Errorf("error %+v", pe)
 	}
@@ -134,7 +135,7 @@ func TestOAuthWrongVerifierIsRefused(t *testing.T) {
 	}
 	// The code was spent by the failed attempt, as X does.
 	_, _, err = c.CompleteOAuth(context.Background(), in, nil, code)
-	wantKind(t, err, publishers.KindPermanent)
+	pubtest.WantKind(t, err, publishers.KindPermanent)
 }
 
 func TestOAuthPublicClientSendsClientIDInTheBody(t *testing.T) {
@@ -164,7 +165,7 @@ func TestOAuthWrongClientSecret(t *testing.T) {
 	c := testClient(t, srv, func(o *Options) { o.App.ClientSecret = "not-the-secret" })
 	in := startOAuth()
 	_, _, err := c.CompleteOAuth(context.Background(), in, nil, authorize(t, c, srv, in))
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "unauthorized_client" || !strings.Contains(pe.Message, "HERALD_X_CLIENT_SECRET") || strings.Contains(err.Error(), "not-the-secret") {
 		t.Errorf("error %+v", pe)
 	}
@@ -180,17 +181,17 @@ func TestOAuthNotConfigured(t *testing.T) {
 		}
 	}
 	_, _, err := c.BeginOAuth(context.Background(), startOAuth())
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Message != m.Setup || pe.Code != "not_configured" {
 		t.Errorf("BeginOAuth refused with %+v", pe)
 	}
 	_, _, err = c.CompleteOAuth(context.Background(), startOAuth(), nil, "code")
-	wantKind(t, err, publishers.KindPermanent)
+	pubtest.WantKind(t, err, publishers.KindPermanent)
 	// Without the app a token cannot be renewed: the channel waits for an administrator.
 	creds := newCreds(srv)
 	creds.Expiry = time.Now().Add(time.Minute)
 	_, _, err = c.Refresh(context.Background(), creds)
-	wantKind(t, err, publishers.KindAuthExpired)
+	pubtest.WantKind(t, err, publishers.KindAuthExpired)
 
 	if testClient(t, srv).Meta().Setup != "" {
 		t.Error("a configured client still asks for setup")
@@ -213,7 +214,7 @@ func TestOAuthDeclined(t *testing.T) {
 	}
 	// The server stops at the error; a callback without a code is refused plainly too.
 	_, _, err = c.CompleteOAuth(context.Background(), in, nil, "")
-	if pe := wantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, "no authorization code") {
+	if pe := pubtest.WantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, "no authorization code") {
 		t.Errorf("message %q", pe.Message)
 	}
 }
@@ -234,7 +235,7 @@ func TestOAuthFewerScopesThanAskedIsRefused(t *testing.T) {
 	}
 	bu, _ := url.Parse(back)
 	_, _, err = c.CompleteOAuth(context.Background(), in, nil, bu.Query().Get("code"))
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "insufficient_scope" || !strings.Contains(pe.Message, "media.write") {
 		t.Errorf("error %+v", pe)
 	}
@@ -278,7 +279,7 @@ func TestRefreshRotatesTheRefreshToken(t *testing.T) {
 
 	// The rotated-away refresh token is refused: the account must be reconnected.
 	_, _, err = c.Refresh(ctx, creds)
-	pe := wantKind(t, err, publishers.KindAuthExpired)
+	pe := pubtest.WantKind(t, err, publishers.KindAuthExpired)
 	if pe.Code != "invalid_grant" || strings.Contains(err.Error(), creds.RefreshToken) {
 		t.Errorf("error %+v", pe)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/x/xtest"
 )
 
@@ -98,7 +99,7 @@ func TestPublishAttachmentXRefuses(t *testing.T) {
 	c := testClient(t, srv)
 	_, err := c.Publish(context.Background(), newCreds(srv), publishers.Post{Text: "x",
 		Media: []publishers.Media{image(10, ""), media(content.KindImage, "image/x-unknown", 10, "")}})
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if !strings.HasPrefix(pe.Message, "attachment 2: ") || !strings.Contains(pe.Message, "media_type") {
 		t.Errorf("message %q", pe.Message)
 	}
@@ -153,7 +154,7 @@ func TestPublishVideoProcessingFails(t *testing.T) {
 	srv.SetMediaFailure("Unsupported video codec")
 	c := testClient(t, srv)
 	_, err := c.Publish(context.Background(), newCreds(srv), publishers.Post{Text: "x", Media: []publishers.Media{video(100)}})
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := pubtest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "media_processing_failed" || !strings.Contains(pe.Message, "attachment 1") || !strings.Contains(pe.Message, "Unsupported video codec") {
 		t.Errorf("error %+v", pe)
 	}
@@ -167,7 +168,7 @@ func TestPublishGivesUpOnSlowProcessing(t *testing.T) {
 	srv.SetMediaProcessing(1 << 20)
 	c := testClient(t, srv, func(o *Options) { o.MediaPollTimeout = 30 * time.Millisecond })
 	_, err := c.Publish(context.Background(), newCreds(srv), publishers.Post{Text: "x", Media: []publishers.Media{video(100)}})
-	if pe := wantKind(t, err, publishers.KindRetryable); !strings.Contains(pe.Message, "still processing attachment 1") {
+	if pe := pubtest.WantKind(t, err, publishers.KindRetryable); !strings.Contains(pe.Message, "still processing attachment 1") {
 		t.Errorf("message %q", pe.Message)
 	}
 }
@@ -178,7 +179,7 @@ func TestPublishMediaReadFailure(t *testing.T) {
 	broken := publishers.Media{Kind: content.KindImage, MIME: "image/png",
 		Open: func(context.Context) ([]byte, error) { return nil, errors.New("disk on fire") }}
 	_, err := c.Publish(context.Background(), newCreds(srv), publishers.Post{Text: "x", Media: []publishers.Media{broken}})
-	wantKind(t, err, publishers.KindRetryable)
+	pubtest.WantKind(t, err, publishers.KindRetryable)
 }
 
 func TestPublishThread(t *testing.T) {
@@ -327,7 +328,7 @@ func TestPublishNeedsTextOrMedia(t *testing.T) {
 	srv := xtest.NewServer(t)
 	c := testClient(t, srv)
 	_, err := c.Publish(context.Background(), newCreds(srv), publishers.Post{Text: "  "})
-	wantKind(t, err, publishers.KindPermanent)
+	pubtest.WantKind(t, err, publishers.KindPermanent)
 	if srv.Requests(http.MethodPost, "/2/tweets") != 0 {
 		t.Error("an empty post was sent")
 	}
@@ -337,9 +338,9 @@ func TestPublishWithoutCredentialsNeedsReconnecting(t *testing.T) {
 	srv := xtest.NewServer(t)
 	c := testClient(t, srv)
 	_, err := c.Publish(context.Background(), &publishers.Credentials{}, publishers.Post{Text: "x"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	pubtest.WantKind(t, err, publishers.KindAuthExpired)
 	_, err = c.Publish(context.Background(), nil, publishers.Post{Text: "x"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	pubtest.WantKind(t, err, publishers.KindAuthExpired)
 }
 
 func TestMetaDescribesX(t *testing.T) {

@@ -62,11 +62,29 @@ func (c *Client) PostQuota(token string) (publishers.Quota, bool) {
 
 // rateLimits holds the last rate-limit headers seen per token and endpoint, and the last post
 // cap per token. Tokens are kept only as SHA-256 hashes, so the maps cannot leak them.
+//
+// Records older than recordTTL are dropped (at most once per sweepEvery): X replaces a channel's
+// access token every two hours, so without that the maps would grow by a few entries per
+// channel and renewal for as long as Herald runs.
 type rateLimits struct {
 	mu      sync.Mutex
 	windows map[windowKey]RateLimitStatus
-	quotas  map[[sha256.Size]byte]publishers.Quota
+	quotas  map[[sha256.Size]byte]quotaSeen
+	swept   time.Time // when stale records were last dropped
 }
+
+// quotaSeen is a post cap and when Herald saw it.
+type quotaSeen struct {
+	quota publishers.Quota
+	at    time.Time
+}
+
+// recordTTL is how long a record is kept after the answer that carried it: a day, X's longest
+// window (the 24-hour post cap). A token in use gets a fresh record with every answer.
+const recordTTL = 24 * time.Hour
+
+// sweepEvery is how often observe looks for stale records.
+const sweepEvery = time.Hour
 
 type windowKey struct {
 	token    [sha256.Size]byte
@@ -74,7 +92,7 @@ type windowKey struct {
 }
 
 func newRateLimits() *rateLimits {
-	return &rateLimits{windows: map[windowKey]RateLimitStatus{}, quotas: map[[sha256.Size]byte]publishers.Quota{}}
+	return &rateLimits{windows: map[windowKey]RateLimitStatus{}, quotas: map[[sha256.Size]byte]quotaSeen{}}
 }
 
 func (r *rateLimits) window(token, endpoint string) (RateLimitStatus, bool) {
@@ -88,7 +106,7 @@ func (r *rateLimits) quota(token string) (publishers.Quota, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	q, ok := r.quotas[sha256.Sum256([]byte(token))]
-	return q, ok
+	return q.quota, ok
 }
 
 // observe records an answer's headers.
@@ -105,7 +123,26 @@ func (r *rateLimits) observe(token, endpoint string, h http.Header, now time.Tim
 		r.windows[windowKey{key, endpoint}] = w
 	}
 	if qok {
-		r.quotas[key] = q
+		r.quotas[key] = quotaSeen{quota: q, at: now}
+	}
+	r.sweepLocked(now)
+}
+
+// sweepLocked drops the records older than recordTTL, once per sweepEvery. Callers hold mu.
+func (r *rateLimits) sweepLocked(now time.Time) {
+	if now.Sub(r.swept) < sweepEvery {
+		return
+	}
+	r.swept = now
+	for k, w := range r.windows {
+		if now.Sub(w.ObservedAt) > recordTTL {
+			delete(r.windows, k)
+		}
+	}
+	for k, q := range r.quotas {
+		if now.Sub(q.at) > recordTTL {
+			delete(r.quotas, k)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/x/xtest"
 )
 
@@ -49,7 +50,7 @@ func TestRateLimitHeadersAreRecorded(t *testing.T) {
 		t.Errorf("exhausted window %+v, wait %s", st, st.Wait(hereNow))
 	}
 	_, err := c.Metrics(context.Background(), creds, []string{"1"})
-	if pe := wantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != xtest.RateWindow {
+	if pe := pubtest.WantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != xtest.RateWindow {
 		t.Errorf("retry after %s", pe.RetryAfter)
 	}
 }
@@ -65,5 +66,38 @@ func TestEndpointOf(t *testing.T) {
 		if got := endpointOf(in[0], in[1]); got != want {
 			t.Errorf("endpointOf(%v) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Records of tokens no longer in use are dropped about a day after their last answer: X renews a
+// channel's token every two hours, and the records must not pile up for as long as Herald runs.
+func TestRateLimitRecordsExpire(t *testing.T) {
+	r := newRateLimits()
+	h := http.Header{}
+	for k, v := range map[string]string{hRemaining: "5", hLimit: "10", hUserDayLimit: "17", hUserDayRemaining: "16"} {
+		h.Set(k, v)
+	}
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	r.observe("old", "POST /2/tweets", h, t0)
+	r.observe("current", "POST /2/tweets", h, t0.Add(recordTTL-time.Minute))
+	if _, ok := r.window("old", "POST /2/tweets"); !ok {
+		t.Fatal("a record younger than a day was dropped")
+	}
+	// The next sweep comes at most sweepEvery after the last one.
+	r.observe("current", "POST /2/tweets", h, t0.Add(recordTTL-time.Minute+sweepEvery))
+	if _, ok := r.window("old", "POST /2/tweets"); ok {
+		t.Error("the old token's window is still recorded")
+	}
+	if _, ok := r.quota("old"); ok {
+		t.Error("the old token's quota is still recorded")
+	}
+	if _, ok := r.window("current", "POST /2/tweets"); !ok {
+		t.Error("the current token's window was dropped")
+	}
+	if q, ok := r.quota("current"); !ok || q.Limit != 17 || q.Remaining != 16 {
+		t.Errorf("the current token's quota: %+v, %v", q, ok)
+	}
+	if len(r.windows) != 1 || len(r.quotas) != 1 {
+		t.Errorf("%d windows and %d quotas kept, want 1 each", len(r.windows), len(r.quotas))
 	}
 }

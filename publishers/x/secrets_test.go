@@ -3,17 +3,15 @@ package x
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/pubtest"
 	"github.com/heraldhq/herald/publishers/x/xtest"
 )
 
@@ -46,14 +44,10 @@ func TestSecretsNeverAppearInErrors(t *testing.T) {
 		"client secret": xtest.DefaultClientSecret, "code": code, "verifier": in.Verifier,
 	}
 
-	var errs []error
+	var errs pubtest.Failures
 	collect := func(err error) {
-		if err == nil {
-			_, file, line, _ := runtime.Caller(1)
-			t.Errorf("expected a failure at %s:%d", file, line)
-			return
-		}
-		errs = append(errs, err)
+		t.Helper()
+		errs.Add(t, err)
 	}
 	// The token endpoint refusing, failing and rate limiting.
 	_, _, err = c.CompleteOAuth(ctx, in, nil, code) // used code
@@ -103,25 +97,8 @@ func TestSecretsNeverAppearInErrors(t *testing.T) {
 		t.Errorf("nothing was logged: %q", logs.String())
 	}
 
-	for _, err := range errs {
-		texts := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
-		for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
-			texts = append(texts, e.Error(), fmt.Sprintf("%+v", e))
-		}
-		for _, text := range texts {
-			for name, secret := range secrets {
-				if secret != "" && strings.Contains(text, secret) {
-					t.Errorf("the %s appears in %q", name, text)
-				}
-			}
-		}
-	}
-	for name, secret := range secrets {
-		if strings.Contains(logs.String(), secret) {
-			t.Errorf("the %s appears in the log", name)
-		}
-	}
-	if len(errs) < 30 {
-		t.Errorf("only %d failures were checked", len(errs))
+	errs.NoSecrets(t, logs.String(), secrets)
+	if errs.Len() < 30 {
+		t.Errorf("only %d failures were checked", errs.Len())
 	}
 }

@@ -36,6 +36,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
+
+	"github.com/heraldhq/herald/publishers/internal/fakenet"
 )
 
 // Defaults of the hosted account.
@@ -104,6 +106,7 @@ type Server struct {
 	lex       *lexicons
 	closing   chan struct{}
 	closeOnce sync.Once
+	faults    fakenet.Faults[Fault]
 
 	mu       sync.Mutex
 	access   map[string]time.Time // live access tokens → expiry
@@ -116,7 +119,6 @@ type Server struct {
 	texts    map[string]int     // text → records created with it
 	calls    map[string]int
 	requests []Request
-	faults   []*Fault
 	counts   map[string]Counts
 	total    int
 	lastTID  int64
@@ -250,14 +252,7 @@ func (s *Server) AddAccount(handle string) string {
 }
 
 // Inject queues a fault. Faults apply in the order they were queued.
-func (s *Server) Inject(f Fault) {
-	if f.Times <= 0 {
-		f.Times = 1
-	}
-	s.mu.Lock()
-	s.faults = append(s.faults, &f)
-	s.mu.Unlock()
-}
+func (s *Server) Inject(f Fault) { s.faults.Add(max(f.Times, 1), f.Skip, f) }
 
 // ExpireTokens answers the next n calls that need an access token with 400 ExpiredToken, as
 // Bluesky does when an access JWT has expired.
@@ -466,27 +461,15 @@ func (s *Server) handler(appView bool) http.Handler {
 // only that part, and partOnly takes faults for a part alone (those for any call were taken
 // before the body was read).
 func (s *Server) takeFault(nsid string, authed, afterWrite bool, part int, partOnly bool) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
+	return s.faults.Take(func(f *Fault) bool {
 		if f.Method != "" && f.Method != nsid || f.Authed && !authed || f.AfterWrite != afterWrite {
-			continue
+			return false
 		}
-		if f.Part != 0 && f.Part != part || f.Part == 0 && partOnly {
-			continue
+		if f.Part == 0 {
+			return !partOnly
 		}
-		if f.Skip > 0 {
-			f.Skip--
-			continue
-		}
-		f.Times--
-		if f.Times <= 0 {
-			s.faults = append(s.faults[:i], s.faults[i+1:]...)
-		}
-		cp := *f
-		return &cp
-	}
-	return nil
+		return f.Part == part
+	})
 }
 
 func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, f *Fault) {

@@ -922,15 +922,15 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	now := s.now()
-	if s.rejectDuplicates {
-		for _, p := range s.posts {
-			if p.Author == author && p.Text == text && now.Sub(p.CreatedAt) < 24*time.Hour && sameContent(p.Content, contentMap) {
-				s.mu.Unlock()
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusUnprocessableEntity)
-				_, _ = w.Write([]byte(duplicateBody(p.URN)))
-				return
-			}
+	// LinkedIn refuses a post whose shown text and content equal one the author published in
+	// the last 24 hours (422 DUPLICATE_POST).
+	for _, p := range s.posts {
+		if p.Author == author && p.Text == text && now.Sub(p.CreatedAt) < 24*time.Hour && sameContent(p.Content, contentMap) {
+			s.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_, _ = w.Write([]byte(duplicateBody(p.URN)))
+			return
 		}
 	}
 	p := &Post{URN: "urn:li:" + kind + ":" + s.nextID(), Author: author, Commentary: *req.Commentary, Text: text,

@@ -65,7 +65,6 @@ type Server struct {
 	pkce             bool
 	issueRefresh     bool
 	denyConsent      bool
-	rejectDuplicates bool
 	videoPartSize    int
 	videoPolls       int
 	videoFails       bool
@@ -173,23 +172,22 @@ type Comment struct {
 func NewServer(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
-		t:                t,
-		now:              time.Now,
-		clientID:         "86abcdefghijkl",
-		secret:           "WPL_AP1." + randomString(),
-		redirects:        map[string]bool{},
-		appScopes:        map[string]bool{},
-		rejectDuplicates: true,
-		videoPartSize:    DefaultVideoPartSize,
-		orgs:             map[int64]*Organization{},
-		grants:           map[string]*grant{},
-		tokens:           map[string]*token{},
-		refresh:          map[string]*token{},
-		posts:            map[string]*Post{},
-		images:           map[string]*Image{},
-		videos:           map[string]*Video{},
-		createdByText:    map[string]int{},
-		requests:         map[string]int{},
+		t:             t,
+		now:           time.Now,
+		clientID:      "86abcdefghijkl",
+		secret:        "WPL_AP1." + randomString(),
+		redirects:     map[string]bool{},
+		appScopes:     map[string]bool{},
+		videoPartSize: DefaultVideoPartSize,
+		orgs:          map[int64]*Organization{},
+		grants:        map[string]*grant{},
+		tokens:        map[string]*token{},
+		refresh:       map[string]*token{},
+		posts:         map[string]*Post{},
+		images:        map[string]*Image{},
+		videos:        map[string]*Video{},
+		createdByText: map[string]int{},
+		requests:      map[string]int{},
 	}
 	for _, sc := range splitScopes(AllScopes) {
 		s.appScopes[sc] = true
@@ -252,15 +250,6 @@ func (s *Server) SetDenyConsent(deny bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.denyConsent = deny
-}
-
-// SetRejectDuplicates switches LinkedIn's duplicate check (on by default): a post whose
-// shown text and content equal one the author published in the last 24 hours is refused with
-// 422 DUPLICATE_POST.
-func (s *Server) SetRejectDuplicates(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rejectDuplicates = on
 }
 
 // SetNow sets the fake's clock.

@@ -209,7 +209,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	tok := s.issue(clientID, scopes)
 	body := map[string]any{
 		"token_type":   "bearer",
-		"expires_in":   int(s.tokenTTL.Seconds()),
+		"expires_in":   int(DefaultTokenTTL.Seconds()),
 		"access_token": tok.access,
 		"scope":        strings.Join(scopes, " "),
 	}

@@ -89,7 +89,6 @@ type Server struct {
 	refresh     map[string]*token // by refresh token
 	tweets      map[string]*Tweet
 	media       map[string]*Media
-	tokenTTL    time.Duration
 	dailyLimit  int
 	mediaPolls  int
 	mediaFail   string
@@ -207,7 +206,6 @@ func NewServer(t testing.TB) *Server {
 		refresh:       map[string]*token{},
 		tweets:        map[string]*Tweet{},
 		media:         map[string]*Media{},
-		tokenTTL:      DefaultTokenTTL,
 		dailyLimit:    DefaultDailyLimit,
 		mediaPolls:    1,
 		limits:        map[string]int{},
@@ -248,13 +246,6 @@ func (s *Server) clock() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.now()
-}
-
-// SetTokenTTL sets how long tokens issued from now on last.
-func (s *Server) SetTokenTTL(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tokenTTL = d
 }
 
 // SetDailyLimit sets the account's 24-hour post cap (DefaultDailyLimit).
@@ -324,7 +315,7 @@ func (s *Server) NewToken(scopes string) IssuedToken {
 
 // issue creates a token. Callers hold mu.
 func (s *Server) issue(clientID string, scopes []string) *token {
-	tok := &token{access: randomString(), clientID: clientID, scopes: scopes, expires: s.now().Add(s.tokenTTL)}
+	tok := &token{access: randomString(), clientID: clientID, scopes: scopes, expires: s.now().Add(DefaultTokenTTL)}
 	s.tokens[tok.access] = tok
 	for _, sc := range scopes {
 		if sc == "offline.access" {

@@ -17,7 +17,7 @@ import (
 const Name = "facebook"
 
 // MetricsBatch is how many ids one metrics request reads (Graph's limit for ?ids=).
-const MetricsBatch = 50
+const MetricsBatch = metagraph.MaxNodes
 
 // Options configure a Client.
 type Options struct {

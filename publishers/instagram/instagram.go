@@ -17,7 +17,7 @@ import (
 const Name = "instagram"
 
 // MetricsBatch is how many media one like/comment count request reads (Graph's limit for ?ids=).
-const MetricsBatch = 50
+const MetricsBatch = metagraph.MaxNodes
 
 // Defaults for Options.
 const (

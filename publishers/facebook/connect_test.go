@@ -34,7 +34,7 @@ func connect(t *testing.T, e *env, in publishers.OAuthStart) (*publishers.Creden
 		t.Fatal(err)
 	}
 	bu, _ := url.Parse(back)
-	if err := metagraph.CheckState(Name, in.State, bu.Query().Get("state")); err != nil {
+	if err := publishers.CheckState(Name, in.State, bu.Query().Get("state")); err != nil {
 		t.Fatal(err)
 	}
 	creds, acct, err := e.c.CompleteOAuth(ctx, in, pending, bu.Query().Get("code"))
@@ -173,7 +173,7 @@ func TestConnectRefusals(t *testing.T) {
 		}
 	})
 	t.Run("state mismatch", func(t *testing.T) {
-		wantKind(t, metagraph.CheckState(Name, "expected", "other"), publishers.KindPermanent)
+		wantKind(t, publishers.CheckState(Name, "expected", "other"), publishers.KindPermanent)
 	})
 	t.Run("wrong app secret", func(t *testing.T) {
 		e := newEnv(t)

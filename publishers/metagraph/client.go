@@ -108,18 +108,6 @@ func New(cfg Config) *Client {
 		api: httpapi.Network{Name: cfg.Network, Display: cfg.DisplayName}}
 }
 
-// Version is the Graph API version the client calls.
-func (c *Client) Version() string { return c.cfg.Version }
-
-// App returns the configured app credentials.
-func (c *Client) App() publishers.AppCredentials { return c.cfg.App }
-
-// Network is the registry name of the client's network.
-func (c *Client) Network() string { return c.cfg.Network }
-
-// DisplayName is the network's name for messages.
-func (c *Client) DisplayName() string { return c.cfg.DisplayName }
-
 // Now is the client's clock.
 func (c *Client) Now() time.Time { return c.cfg.Now() }
 
@@ -241,7 +229,7 @@ func (c *Client) send(ctx context.Context, call Call) (*Response, error) {
 	resp, f := httpapi.Do(ctx, c.http, httpapi.Request{Method: call.Method, URL: u,
 		Header: httpapi.JSONHeader("Herald", contentType, call.Token), Body: body, Once: call.Op == OpCreate}, maxBody, nil)
 	if f != nil {
-		return nil, c.api.Failed(f, call.Op == OpCreate)
+		return nil, c.failed(f, call.Op)
 	}
 	if call.Token != "" {
 		c.usage.observe(call.Token, resp.Header, c.cfg.Now())
@@ -286,6 +274,12 @@ func multipartBody(params url.Values, f *File) ([]byte, string, error) {
 		return nil, "", err
 	}
 	return buf.Bytes(), w.FormDataContentType(), nil
+}
+
+// failed classifies a request that got no answer (see httpapi.Network.Failed): unknown once a
+// create was written, retryable otherwise.
+func (c *Client) failed(f *httpapi.Failure, op Op) *publishers.Error {
+	return c.api.Failed(f, op == OpCreate)
 }
 
 // badAnswer reports a 2xx answer Herald could not read. After a create the thing exists (Graph

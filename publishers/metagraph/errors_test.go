@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 func graphBody(code, subcode int, msg string, transient bool) string {
@@ -136,7 +137,7 @@ func TestTransportErrorKinds(t *testing.T) {
 		{"read, timeout after sending", timeout, OpRead, true, publishers.KindRetryable},
 	}
 	for _, tc := range cases {
-		err := error(c.transportError(tc.err, tc.op, tc.wrote))
+		err := error(c.failed(&httpapi.Failure{Wrote: tc.wrote, Reason: httpapi.Reason(tc.err), Err: tc.err}, tc.op))
 		if got := publishers.KindOf(err); got != tc.kind {
 			t.Errorf("%s: kind %s, want %s", tc.name, got, tc.kind)
 		}

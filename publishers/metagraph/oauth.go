@@ -260,9 +260,3 @@ func (c *Client) CompleteOAuth(ctx context.Context, in publishers.OAuthStart, co
 	}
 	return creds, publishers.Account{ExternalID: u.ID, Name: u.Name}, nil
 }
-
-// CheckState compares the state Herald generated for a connection attempt with the callback's, in
-// constant time.
-func CheckState(network, expected, got string) error {
-	return publishers.CheckState(network, expected, got)
-}

@@ -107,6 +107,19 @@ func TestPublishErrorsFromDiscord(t *testing.T) {
 	}
 }
 
+// A request that cannot be built (a malformed API URL) would fail the same way again; a lost
+// answer to an execution asks a person to check the channel, since a webhook cannot look a post up.
+func TestTransportFailures(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.HTTPClient = &http.Client{Timeout: 200 * time.Millisecond} })
+	_, err := New(Options{APIURL: "http://[::1"}).Publish(context.Background(), f.creds, publishers.Post{Text: "x"})
+	wantKind(t, err, publishers.KindPermanent)
+	f.srv.Inject(1, discordtest.AcceptThenHang())
+	_, err = f.c.Publish(context.Background(), f.creds, publishers.Post{Text: "hang"})
+	if pe := wantKind(t, err, publishers.KindUnknown); !strings.HasSuffix(pe.Message, "check the channel") {
+		t.Errorf("message %q", pe.Message)
+	}
+}
+
 func TestRedactURL(t *testing.T) {
 	c := New(Options{})
 	for in, want := range map[string]string{

@@ -63,7 +63,7 @@ func (c *Client) publishWebhook(ctx context.Context, creds *publishers.Credentia
 		Header: http.Header{"Content-Type": {"application/json"}}}
 	resp, fail := httpapi.Do(ctx, c.http, req, 64<<10, c.redact)
 	if fail != nil {
-		return publishers.Published{}, transportError(fail, opSend)
+		return publishers.Published{}, hookAPI.Failed(fail, true)
 	}
 	if resp.Status == http.StatusOK {
 		return publishers.Published{PublishedAt: c.opts.Now().UTC()}, nil

@@ -130,4 +130,7 @@ func TestTransportFailures(t *testing.T) {
 	wantKind(t, err, publishers.KindRetryable)
 	_, _, err = f.c.ConnectForm(context.Background(), map[string]string{FieldToken: f.bot.Token, FieldChat: "@heraldnews"})
 	wantKind(t, err, publishers.KindRetryable)
+	// A request that cannot be built (a malformed API URL) would fail the same way again.
+	_, err = New(Options{APIURL: "http://[::1"}).Publish(context.Background(), f.creds, publishers.Post{Text: "x"})
+	wantKind(t, err, publishers.KindPermanent)
 }

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
@@ -116,9 +115,6 @@ func (c *Client) session(creds *publishers.Credentials) (session, error) {
 
 // PostURL is a post's address on Facebook.
 func PostURL(id string) string { return "https://www.facebook.com/" + url.PathEscape(id) }
-
-// normalizeSpace collapses white space runs, for comparing texts.
-func normalizeSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // ctxErr is the context's error as a retryable failure (a caller that gave up).
 func ctxErr(ctx context.Context, what string) error {

@@ -164,8 +164,6 @@ func ProfileURL(username string) string {
 	return "https://www.instagram.com/" + url.PathEscape(strings.TrimPrefix(username, "@")) + "/"
 }
 
-func normalizeSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 func permanent(msg string) error {
 	return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Message: msg}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/metagraph"
 	"github.com/heraldhq/herald/publishers/metagraph/metagraphtest"
 )
@@ -134,7 +135,7 @@ func TestConnectRefusals(t *testing.T) {
 		wrong := in
 		wrong.Verifier = publishers.NewVerifier()
 		_, _, err = e.c.CompleteOAuth(ctx, wrong, nil, bu.Query().Get("code"))
-		pe := wantKind(t, err, publishers.KindPermanent)
+		pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 		if !strings.Contains(pe.Message, "start connecting again") {
 			t.Errorf("message %q", pe.Message)
 		}
@@ -148,7 +149,7 @@ func TestConnectRefusals(t *testing.T) {
 		back, _ := e.srv.Authorize(authURL)
 		bu, _ := url.Parse(back)
 		_, _, err := e.c.CompleteOAuth(ctx, in, nil, bu.Query().Get("code"))
-		pe := wantKind(t, err, publishers.KindPermanent)
+		pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 		if !strings.Contains(pe.Message, "pages_manage_posts") {
 			t.Errorf("message %q", pe.Message)
 		}
@@ -173,7 +174,7 @@ func TestConnectRefusals(t *testing.T) {
 		}
 	})
 	t.Run("state mismatch", func(t *testing.T) {
-		wantKind(t, publishers.CheckState(Name, "expected", "other"), publishers.KindPermanent)
+		publishertest.WantKind(t, publishers.CheckState(Name, "expected", "other"), publishers.KindPermanent)
 	})
 	t.Run("wrong app secret", func(t *testing.T) {
 		e := newEnv(t)
@@ -184,7 +185,7 @@ func TestConnectRefusals(t *testing.T) {
 		back, _ := e.srv.Authorize(authURL)
 		bu, _ := url.Parse(back)
 		_, _, err := c.CompleteOAuth(ctx, in, nil, bu.Query().Get("code"))
-		pe := wantKind(t, err, publishers.KindPermanent)
+		pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 		if !strings.Contains(pe.Message, "HERALD_FACEBOOK_CLIENT_SECRET") || strings.Contains(pe.Message, "not-the-secret") {
 			t.Errorf("message %q", pe.Message)
 		}
@@ -203,7 +204,7 @@ func TestSetupWithoutApp(t *testing.T) {
 		}
 	}
 	_, _, err := c.BeginOAuth(context.Background(), startOAuth())
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 	if !strings.Contains(pe.Message, callback) || strings.Contains(pe.Message, publishers.CallbackPlaceholder) {
 		t.Errorf("BeginOAuth message %q", pe.Message)
 	}
@@ -225,10 +226,10 @@ func TestChoicesAndChooseRefusals(t *testing.T) {
 	none := metagraphtest.NewServer(t)
 	c := testClient(none, e.clk)
 	_, err := c.Choices(ctx, &publishers.Credentials{AccessToken: none.NewUserToken(true)})
-	if pe := wantKind(t, err, publishers.KindPermanent); pe.Code != "no_pages" {
+	if pe := publishertest.WantKind(t, err, publishers.KindPermanent); pe.Code != "no_pages" {
 		t.Errorf("code %q", pe.Code)
 	}
 	// A user's credentials cannot publish: a Page must be chosen first.
 	_, err = e.c.Publish(ctx, user, publishers.Post{Text: "x"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	publishertest.WantKind(t, err, publishers.KindAuthExpired)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 )
 
 func val(p *int64) string {
@@ -96,7 +97,7 @@ func TestMetricsErrors(t *testing.T) {
 	post := e.srv.AddPost(e.page.ID, "p", e.clk.Now())
 	e.srv.RevokeToken(e.creds.AccessToken)
 	_, err := e.c.Metrics(context.Background(), e.creds, []string{post.ID})
-	wantKind(t, err, publishers.KindAuthExpired)
+	publishertest.WantKind(t, err, publishers.KindAuthExpired)
 }
 
 // A batch of one id that Facebook no longer knows (the last of a long list, or a Page's only

@@ -64,6 +64,8 @@ type Client struct {
 	http  *http.Client
 	usage *usageBook
 	api   httpapi.Network // names the network in the errors httpapi builds
+	// badVersion is set when Config.Version is not a Graph version: every call is refused.
+	badVersion bool
 }
 
 var versionPattern = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
@@ -83,7 +85,8 @@ func New(cfg Config) *Client {
 	if cfg.Version == "" {
 		cfg.Version = DefaultVersion
 	}
-	if v, ok := NormalizeVersion(cfg.Version); ok {
+	v, ok := NormalizeVersion(cfg.Version)
+	if ok {
 		cfg.Version = v
 	}
 	if cfg.GraphURL == "" {
@@ -105,7 +108,17 @@ func New(cfg Config) *Client {
 		hc = &http.Client{Timeout: defaultTimeout}
 	}
 	return &Client{cfg: cfg, http: hc, usage: newUsageBook(),
-		api: httpapi.Network{Name: cfg.Network, Display: cfg.DisplayName}}
+		api: httpapi.Network{Name: cfg.Network, Display: cfg.DisplayName}, badVersion: !ok}
+}
+
+// versionError refuses a call when Config.Version is not a Graph version (a new error each
+// time: callers may reword it).
+func (c *Client) versionError() error {
+	if !c.badVersion {
+		return nil
+	}
+	return &publishers.Error{Kind: publishers.KindPermanent, Network: c.cfg.Network,
+		Message: fmt.Sprintf("the configured Graph API version %q is not of the form v26.0", c.cfg.Version)}
 }
 
 // Now is the client's clock.
@@ -187,9 +200,8 @@ func (c *Client) Do(ctx context.Context, call Call, out any) (*Response, error) 
 
 // send performs one request and reads the answer; only transport failures are errors here.
 func (c *Client) send(ctx context.Context, call Call) (*Response, error) {
-	if _, ok := NormalizeVersion(c.cfg.Version); !ok {
-		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: c.cfg.Network,
-			Message: fmt.Sprintf("the configured Graph API version %q is not of the form v26.0", c.cfg.Version)}
+	if err := c.versionError(); err != nil {
+		return nil, err
 	}
 	if call.Token != "" {
 		if wait, ok := c.usage.blocked(call.Token, c.cfg.Now()); ok {

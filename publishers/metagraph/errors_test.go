@@ -179,3 +179,17 @@ func TestNormalizeVersion(t *testing.T) {
 		}
 	}
 }
+
+// A version that is not Graph's is refused before anything is sent, the login dialog included,
+// rather than calling an unintended address.
+func TestInvalidVersionRefusesEveryCall(t *testing.T) {
+	c := New(Config{Network: "facebook", DisplayName: "Facebook", Version: "latest", GraphURL: "http://127.0.0.1:1"})
+	err := c.Get(context.Background(), "tok", "/me", nil, nil)
+	if publishers.KindOf(err) != publishers.KindPermanent || !strings.Contains(publishers.Message(err), `"latest"`) {
+		t.Errorf("call: %v", err)
+	}
+	_, err = c.AuthURL(publishers.OAuthStart{RedirectURL: "https://herald.example/cb", State: "s", Verifier: "v"}, FacebookScopes, "")
+	if publishers.KindOf(err) != publishers.KindPermanent || !strings.Contains(publishers.Message(err), `"latest"`) {
+		t.Errorf("AuthURL: %v", err)
+	}
+}

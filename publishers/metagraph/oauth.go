@@ -67,10 +67,14 @@ func SetupMessage(displayName string) string {
 // Configured reports whether the app id and secret are set: the code exchange needs both.
 func (c *Client) Configured() bool { return c.cfg.App.ClientID != "" && c.cfg.App.ClientSecret != "" }
 
-// AuthURL is the Facebook Login dialog URL with the state, the permissions, and the S256 PKCE
-// challenge of in.Verifier. When configID is set (a Facebook Login for Business configuration),
-// it replaces the permissions list, as Meta documents.
+// AuthURL is the Facebook Login dialog URL (of the configured Graph version, which it refuses
+// when invalid) with the state, the permissions, and the S256 PKCE challenge of in.Verifier.
+// When configID is set (a Facebook Login for Business configuration), it replaces the
+// permissions list, as Meta documents.
 func (c *Client) AuthURL(in publishers.OAuthStart, scopes []string, configID string) (string, error) {
+	if err := c.versionError(); err != nil {
+		return "", err
+	}
 	if in.RedirectURL == "" || in.State == "" || in.Verifier == "" {
 		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: c.cfg.Network,
 			Message: "connecting needs a redirect URL, a state and a PKCE verifier"}

@@ -45,7 +45,7 @@ func (c *Client) Choices(ctx context.Context, creds *publishers.Credentials) ([]
 	out := make([]publishers.Choice, 0, len(pages))
 	for _, p := range pages {
 		out = append(out, publishers.Choice{ID: p.ID, Name: p.Name, Handle: metagraph.Handle(p.Username),
-			AvatarURL: c.pictureURL(p.ID), Kind: "page"})
+			AvatarURL: c.graph.PictureURL(p.ID), Kind: "page"})
 	}
 	return out, nil
 }
@@ -84,20 +84,11 @@ func (c *Client) Choose(ctx context.Context, creds *publishers.Credentials, id s
 			},
 		}
 		acct := publishers.Account{ExternalID: p.ID, Name: p.Name, Handle: metagraph.Handle(p.Username),
-			AvatarURL: c.pictureURL(p.ID), URL: metagraph.PageURL(p)}
+			AvatarURL: c.graph.PictureURL(p.ID), URL: metagraph.PageURL(p)}
 		return next, acct, nil
 	}
 	return nil, publishers.Account{}, &publishers.Error{Kind: publishers.KindPermanent, Network: Name,
 		Message: "that Page is not among the Pages this Facebook sign-in reaches"}
-}
-
-// pictureURL is the Page's public profile picture (Graph redirects it to the image).
-func (c *Client) pictureURL(id string) string {
-	base := c.opts.GraphURL
-	if base == "" {
-		base = metagraph.DefaultGraphURL
-	}
-	return strings.TrimRight(base, "/") + "/" + id + "/picture"
 }
 
 // Refresh has nothing to renew: a Page token obtained from a long-lived user token does not

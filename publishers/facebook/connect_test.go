@@ -105,6 +105,9 @@ func TestConnectRoundTripWithPKCEAndLongLivedToken(t *testing.T) {
 		!pageCreds.Expiry.IsZero() || pageCreds.AccessToken == creds.AccessToken {
 		t.Errorf("chosen %+v %+v", page, pageCreds)
 	}
+	if want := e.srv.URL + "/" + second.ID + "/picture"; page.AvatarURL != want || choices[1].AvatarURL != want {
+		t.Errorf("avatar %q and %q, want %q", page.AvatarURL, choices[1].AvatarURL, want)
+	}
 
 	// The Page token outlives the user token's 60 days.
 	e.clk.Advance(90 * 24 * time.Hour)

@@ -2,7 +2,6 @@ package facebook
 
 import (
 	"context"
-	"strings"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
@@ -12,8 +11,7 @@ import (
 // needs no pending values. Without app credentials it refuses with the setup instructions.
 func (c *Client) BeginOAuth(_ context.Context, in publishers.OAuthStart) (string, map[string]string, error) {
 	if !c.graph.Configured() {
-		return "", nil, &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: "not_configured",
-			Message: strings.ReplaceAll(metagraph.SetupMessage("Facebook Pages"), publishers.CallbackPlaceholder, in.RedirectURL)}
+		return "", nil, c.graph.NotConfigured(product, in.RedirectURL)
 	}
 	u, err := c.graph.AuthURL(in, metagraph.FacebookScopes, c.opts.LoginConfigID)
 	return u, nil, err
@@ -23,8 +21,7 @@ func (c *Client) BeginOAuth(_ context.Context, in publishers.OAuthStart) (string
 // the permissions granted. The credentials are the person's: Choose turns them into a Page's.
 func (c *Client) CompleteOAuth(ctx context.Context, in publishers.OAuthStart, _ map[string]string, code string) (*publishers.Credentials, publishers.Account, error) {
 	if !c.graph.Configured() {
-		return nil, publishers.Account{}, &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: "not_configured",
-			Message: strings.ReplaceAll(metagraph.SetupMessage("Facebook Pages"), publishers.CallbackPlaceholder, in.RedirectURL)}
+		return nil, publishers.Account{}, c.graph.NotConfigured(product, in.RedirectURL)
 	}
 	return c.graph.CompleteOAuth(ctx, in, code, metagraph.FacebookScopes)
 }

@@ -211,6 +211,10 @@ func TestSetupWithoutApp(t *testing.T) {
 	if !strings.Contains(pe.Message, callback) || strings.Contains(pe.Message, publishers.CallbackPlaceholder) {
 		t.Errorf("BeginOAuth message %q", pe.Message)
 	}
+	_, _, err = c.CompleteOAuth(context.Background(), startOAuth(), nil, "code")
+	if pe := publishertest.WantKind(t, err, publishers.KindPermanent); pe.Code != "not_configured" || pe.Network != Name || !strings.Contains(pe.Message, callback) {
+		t.Errorf("CompleteOAuth refusal %+v", pe)
+	}
 	if New(Options{App: publishers.AppCredentials{ClientID: "1", ClientSecret: "s"}}).Meta().Setup != "" {
 		t.Error("Setup shown although the app is configured")
 	}

@@ -15,6 +15,9 @@ import (
 // Name is the network's name in the registry.
 const Name = "facebook"
 
+// product names Facebook Pages in the Meta app's setup instructions.
+const product = "Facebook Pages"
+
 // MetricsBatch is how many ids one metrics request reads (Graph's limit for ?ids=).
 const MetricsBatch = metagraph.MaxNodes
 
@@ -90,7 +93,7 @@ func (c *Client) Meta() publishers.Meta {
 		Rules: rules,
 	}
 	if !c.graph.Configured() {
-		m.Setup = metagraph.SetupMessage("Facebook Pages")
+		m.Setup = metagraph.SetupMessage(product)
 	}
 	return m
 }

@@ -101,7 +101,7 @@ func TestSetupWithoutApp(t *testing.T) {
 		t.Errorf("Setup %q", s)
 	}
 	_, _, err := c.BeginOAuth(context.Background(), startOAuth())
-	if pe := publishertest.WantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, callback) {
-		t.Errorf("message %q", pe.Message)
+	if pe := publishertest.WantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, callback) || pe.Code != "not_configured" || pe.Network != Name {
+		t.Errorf("refusal %+v", pe)
 	}
 }

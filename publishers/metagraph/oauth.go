@@ -64,6 +64,13 @@ func SetupMessage(displayName string) string {
 		strings.Join(FacebookScopes, ", ") + " for Facebook Pages and " + strings.Join(InstagramScopes, ", ") + " for Instagram."
 }
 
+// NotConfigured refuses to connect while the Meta app's id or secret is missing: the error
+// (code not_configured) carries SetupMessage(product) with redirect as the callback to register.
+func (c *Client) NotConfigured(product, redirect string) error {
+	return &publishers.Error{Kind: publishers.KindPermanent, Network: c.cfg.Network, Code: "not_configured",
+		Message: strings.ReplaceAll(SetupMessage(product), publishers.CallbackPlaceholder, redirect)}
+}
+
 // Configured reports whether the app id and secret are set: the code exchange needs both.
 func (c *Client) Configured() bool { return c.cfg.App.ClientID != "" && c.cfg.App.ClientSecret != "" }
 

@@ -165,3 +165,28 @@ func duration(sec float64) string {
 	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
+
+// extensions name the file types attachments come in.
+var extensions = map[string]string{
+	"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
+	"image/heic": ".heic", "image/heif": ".heif", "image/avif": ".avif",
+	"video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm", "video/ogg": ".ogv",
+}
+
+// FileExtension is the file name extension of an attachment of type mimeType (parameters
+// aside), for the file names publishers give uploads: some networks decide from the name how to
+// show a file. A type it does not know gets ".gif" for a GIF, ".mp4" for a video, and "" for
+// anything else, rather than a name that claims a type the file does not have.
+func FileExtension(mimeType string, kind MediaKind) string {
+	base, _, _ := strings.Cut(mimeType, ";")
+	if ext, ok := extensions[strings.ToLower(strings.TrimSpace(base))]; ok {
+		return ext
+	}
+	switch kind {
+	case KindGIF:
+		return ".gif"
+	case KindVideo:
+		return ".mp4"
+	}
+	return ""
+}

@@ -96,7 +96,7 @@ func New(opts Options) *Client {
 	return &Client{opts: opts, http: hc, api: api, buckets: &buckets{m: map[[32]byte]time.Time{}}}
 }
 
-// MetricsNote is what Meta says about engagement.
+// MetricsNote is what Meta().Capabilities says about engagement.
 const MetricsNote = "Discord gives reactions only to bots, and Herald posts through a webhook, so it cannot show engagement for Discord."
 
 // Meta describes Discord for the UI and the scheduler.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/discord/discordtest"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 )
 
 func TestConnect(t *testing.T) {
@@ -65,7 +66,7 @@ func TestConnectRefusals(t *testing.T) {
 			if creds != nil {
 				t.Error("credentials with an error")
 			}
-			fe := wantField(t, err, tc.field)
+			fe := publishertest.WantField(t, err, tc.field)
 			if !strings.Contains(fe.Message, tc.says) {
 				t.Errorf("message %q does not say %q", fe.Message, tc.says)
 			}
@@ -84,10 +85,10 @@ func TestConnectTransientFailures(t *testing.T) {
 	f := newFixture(t)
 	f.srv.Inject(1, discordtest.ServerError(500))
 	_, _, err := f.c.ConnectForm(context.Background(), map[string]string{FieldWebhookURL: f.pasted()})
-	wantKind(t, err, publishers.KindRetryable)
+	publishertest.WantKind(t, err, publishers.KindRetryable)
 	f.srv.Inject(1, discordtest.RateLimited(2.5))
 	_, _, err = f.c.ConnectForm(context.Background(), map[string]string{FieldWebhookURL: f.pasted()})
-	wantKind(t, err, publishers.KindRateLimited)
+	publishertest.WantKind(t, err, publishers.KindRateLimited)
 }
 
 func TestMeta(t *testing.T) {

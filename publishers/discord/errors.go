@@ -184,22 +184,14 @@ func formErrors(raw json.RawMessage, fallback string) string {
 	return httpapi.Clean(strings.Join(out, "; "))
 }
 
+// api names Discord in the errors httpapi builds. A webhook cannot read the channel's messages,
+// so FindPublished cannot tell whether a post exists: a person is asked to check.
+var api = httpapi.Network{Name: Name, Display: "Discord", Unfindable: true}
+
 // transportError classifies a call that got no answer: once an execution was written, Discord
-// may have posted it (unknown); anything else is retryable.
-func transportError(f *httpapi.Failure, o op) *publishers.Error {
-	if o == opExecute && f.Wrote {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "the connection to Discord was lost after the post was sent (" + f.Reason + "), so it may have been published; check the channel",
-			Err:     f}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name, Message: "could not reach Discord (" + f.Reason + ")", Err: f}
-}
+// may have posted it (unknown); a request that could not be built is permanent; anything else is
+// retryable.
+func transportError(f *httpapi.Failure, o op) *publishers.Error { return api.Failed(f, o == opExecute) }
 
 // badAnswer reports a 2xx answer Herald could not read.
-func badAnswer(o op, err error) *publishers.Error {
-	if o == opExecute {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "Discord accepted the post but its answer could not be read; check the channel", Err: err}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name, Message: "Discord's answer could not be read", Err: err}
-}
+func badAnswer(o op, err error) *publishers.Error { return api.BadAnswer(o == opExecute, err) }

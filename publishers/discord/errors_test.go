@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/discord/discordtest"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 )
 
 // One case per row of classify's table.
@@ -96,7 +97,7 @@ func TestPublishErrorsFromDiscord(t *testing.T) {
 			f := newFixture(t)
 			f.srv.Inject(1, tc.fault.On("POST"))
 			_, err := f.c.Publish(context.Background(), f.creds, publishers.Post{Text: tc.name})
-			pe := wantKind(t, err, tc.kind)
+			pe := publishertest.WantKind(t, err, tc.kind)
 			if pe.Code != tc.code {
 				t.Errorf("code %q, want %q", pe.Code, tc.code)
 			}
@@ -104,6 +105,19 @@ func TestPublishErrorsFromDiscord(t *testing.T) {
 				t.Errorf("retry after %s", pe.RetryAfter)
 			}
 		})
+	}
+}
+
+// A request that cannot be built (a malformed API URL) would fail the same way again; a lost
+// answer to an execution asks a person to check the channel, since a webhook cannot look a post up.
+func TestTransportFailures(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.HTTPClient = &http.Client{Timeout: 200 * time.Millisecond} })
+	_, err := New(Options{APIURL: "http://[::1"}).Publish(context.Background(), f.creds, publishers.Post{Text: "x"})
+	publishertest.WantKind(t, err, publishers.KindPermanent)
+	f.srv.Inject(1, discordtest.AcceptThenHang())
+	_, err = f.c.Publish(context.Background(), f.creds, publishers.Post{Text: "hang"})
+	if pe := publishertest.WantKind(t, err, publishers.KindUnknown); !strings.HasSuffix(pe.Message, "check the channel") {
+		t.Errorf("message %q", pe.Message)
 	}
 }
 

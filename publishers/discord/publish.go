@@ -209,7 +209,7 @@ func multipartBody(ctx context.Context, params executeParams, media []publishers
 		if mimeType == "" {
 			mimeType = "application/octet-stream"
 		}
-		filename := fmt.Sprintf("attachment-%d%s", i+1, extension(mimeType, m.Kind))
+		filename := fmt.Sprintf("attachment-%d%s", i+1, content.FileExtension(mimeType, m.Kind))
 		alt := strings.TrimSpace(m.AltText)
 		if r := []rune(alt); len(r) > maxAltText {
 			alt = string(r[:maxAltText])
@@ -251,34 +251,4 @@ func multipartBody(ctx context.Context, params executeParams, media []publishers
 
 func encodeError(err error) error {
 	return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Message: "the message could not be encoded", Err: err}
-}
-
-// extension gives a file name the extension of its type: Discord decides from the name whether
-// to show an attachment inline.
-func extension(mimeType string, kind content.MediaKind) string {
-	switch strings.ToLower(strings.TrimSpace(strings.Split(mimeType, ";")[0])) {
-	case "image/jpeg":
-		return ".jpg"
-	case "image/png":
-		return ".png"
-	case "image/gif":
-		return ".gif"
-	case "image/webp":
-		return ".webp"
-	case "video/mp4":
-		return ".mp4"
-	case "video/quicktime":
-		return ".mov"
-	case "video/webm":
-		return ".webm"
-	}
-	switch kind {
-	case content.KindGIF:
-		return ".gif"
-	case content.KindVideo:
-		return ".mp4"
-	case content.KindImage:
-		return ".png"
-	}
-	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
 	"github.com/heraldhq/herald/publishers/discord/discordtest"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 )
 
 func TestPublishText(t *testing.T) {
@@ -93,7 +94,7 @@ func TestPublishRefusesBeforeSending(t *testing.T) {
 		}
 	}
 	_, err := f.c.Publish(context.Background(), &publishers.Credentials{}, publishers.Post{Text: "x"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	publishertest.WantKind(t, err, publishers.KindAuthExpired)
 	if f.srv.Requests("POST") != 0 {
 		t.Error("a refused post was sent")
 	}
@@ -103,13 +104,13 @@ func TestPublishRefusesBeforeSending(t *testing.T) {
 func TestPublishRefusedByDiscord(t *testing.T) {
 	f := newFixture(t)
 	_, err := f.c.Publish(context.Background(), f.creds, publishers.Post{Text: strings.Repeat("a", 2001)})
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Message != "Discord refused the post: content: Must be 2000 or fewer in length." || pe.Code != "50035" {
 		t.Errorf("error %+v", pe)
 	}
 	f.srv.DeleteWebhook(f.hook.ID)
 	_, err = f.c.Publish(context.Background(), f.creds, publishers.Post{Text: "gone"})
-	if pe := wantKind(t, err, publishers.KindAuthExpired); !strings.Contains(pe.Message, "deleted") {
+	if pe := publishertest.WantKind(t, err, publishers.KindAuthExpired); !strings.Contains(pe.Message, "deleted") {
 		t.Errorf("message %q", pe.Message)
 	}
 }
@@ -119,7 +120,7 @@ func TestTimeoutAfterSending(t *testing.T) {
 	f := newFixture(t, func(o *Options) { o.HTTPClient = &http.Client{Timeout: 200 * time.Millisecond} })
 	f.srv.Inject(1, discordtest.AcceptThenHang())
 	_, err := f.c.Publish(context.Background(), f.creds, publishers.Post{Text: "once"})
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 	if f.srv.CreatedWithText("once") != 1 || f.srv.Requests("POST") != 1 {
 		t.Errorf("created %d, requests %d", f.srv.CreatedWithText("once"), f.srv.Requests("POST"))
 	}
@@ -149,7 +150,7 @@ func TestPacesByRateLimitHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := g.c.Publish(context.Background(), g.creds, publishers.Post{Text: "second"})
-	pe := wantKind(t, err, publishers.KindRateLimited)
+	pe := publishertest.WantKind(t, err, publishers.KindRateLimited)
 	if pe.RetryAfter < 50*time.Second || pe.RetryAfter > time.Minute {
 		t.Errorf("retry after %s", pe.RetryAfter)
 	}

@@ -8,7 +8,6 @@
 package egress
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -49,9 +48,7 @@ func Transport(allowPrivate bool) *http.Transport {
 			return nil
 		}
 	}
-	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		return d.DialContext(ctx, network, addr)
-	}
+	t.DialContext = d.DialContext
 	// A proxy from the environment would be dialled instead of the target, defeating the check.
 	if !allowPrivate {
 		t.Proxy = nil

@@ -2,7 +2,6 @@ package facebook
 
 import (
 	"context"
-	"strings"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
@@ -12,8 +11,7 @@ import (
 // needs no pending values. Without app credentials it refuses with the setup instructions.
 func (c *Client) BeginOAuth(_ context.Context, in publishers.OAuthStart) (string, map[string]string, error) {
 	if !c.graph.Configured() {
-		return "", nil, &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: "not_configured",
-			Message: strings.ReplaceAll(metagraph.SetupMessage("Facebook Pages"), publishers.CallbackPlaceholder, in.RedirectURL)}
+		return "", nil, c.graph.NotConfigured(product, in.RedirectURL)
 	}
 	u, err := c.graph.AuthURL(in, metagraph.FacebookScopes, c.opts.LoginConfigID)
 	return u, nil, err
@@ -23,8 +21,7 @@ func (c *Client) BeginOAuth(_ context.Context, in publishers.OAuthStart) (string
 // the permissions granted. The credentials are the person's: Choose turns them into a Page's.
 func (c *Client) CompleteOAuth(ctx context.Context, in publishers.OAuthStart, _ map[string]string, code string) (*publishers.Credentials, publishers.Account, error) {
 	if !c.graph.Configured() {
-		return nil, publishers.Account{}, &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: "not_configured",
-			Message: strings.ReplaceAll(metagraph.SetupMessage("Facebook Pages"), publishers.CallbackPlaceholder, in.RedirectURL)}
+		return nil, publishers.Account{}, c.graph.NotConfigured(product, in.RedirectURL)
 	}
 	return c.graph.CompleteOAuth(ctx, in, code, metagraph.FacebookScopes)
 }
@@ -45,7 +42,7 @@ func (c *Client) Choices(ctx context.Context, creds *publishers.Credentials) ([]
 	out := make([]publishers.Choice, 0, len(pages))
 	for _, p := range pages {
 		out = append(out, publishers.Choice{ID: p.ID, Name: p.Name, Handle: metagraph.Handle(p.Username),
-			AvatarURL: c.pictureURL(p.ID), Kind: "page"})
+			AvatarURL: c.graph.PictureURL(p.ID), Kind: "page"})
 	}
 	return out, nil
 }
@@ -84,20 +81,11 @@ func (c *Client) Choose(ctx context.Context, creds *publishers.Credentials, id s
 			},
 		}
 		acct := publishers.Account{ExternalID: p.ID, Name: p.Name, Handle: metagraph.Handle(p.Username),
-			AvatarURL: c.pictureURL(p.ID), URL: metagraph.PageURL(p)}
+			AvatarURL: c.graph.PictureURL(p.ID), URL: metagraph.PageURL(p)}
 		return next, acct, nil
 	}
 	return nil, publishers.Account{}, &publishers.Error{Kind: publishers.KindPermanent, Network: Name,
 		Message: "that Page is not among the Pages this Facebook sign-in reaches"}
-}
-
-// pictureURL is the Page's public profile picture (Graph redirects it to the image).
-func (c *Client) pictureURL(id string) string {
-	base := c.opts.GraphURL
-	if base == "" {
-		base = metagraph.DefaultGraphURL
-	}
-	return strings.TrimRight(base, "/") + "/" + id + "/picture"
 }
 
 // Refresh has nothing to renew: a Page token obtained from a long-lived user token does not

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/metagraph"
 	"github.com/heraldhq/herald/publishers/metagraph/metagraphtest"
 )
@@ -34,7 +35,7 @@ func connect(t *testing.T, e *env, in publishers.OAuthStart) (*publishers.Creden
 		t.Fatal(err)
 	}
 	bu, _ := url.Parse(back)
-	if err := metagraph.CheckState(Name, in.State, bu.Query().Get("state")); err != nil {
+	if err := publishers.CheckState(Name, in.State, bu.Query().Get("state")); err != nil {
 		t.Fatal(err)
 	}
 	creds, acct, err := e.c.CompleteOAuth(ctx, in, pending, bu.Query().Get("code"))
@@ -104,6 +105,9 @@ func TestConnectRoundTripWithPKCEAndLongLivedToken(t *testing.T) {
 		!pageCreds.Expiry.IsZero() || pageCreds.AccessToken == creds.AccessToken {
 		t.Errorf("chosen %+v %+v", page, pageCreds)
 	}
+	if want := e.srv.URL + "/" + second.ID + "/picture"; page.AvatarURL != want || choices[1].AvatarURL != want {
+		t.Errorf("avatar %q and %q, want %q", page.AvatarURL, choices[1].AvatarURL, want)
+	}
 
 	// The Page token outlives the user token's 60 days.
 	e.clk.Advance(90 * 24 * time.Hour)
@@ -134,7 +138,7 @@ func TestConnectRefusals(t *testing.T) {
 		wrong := in
 		wrong.Verifier = publishers.NewVerifier()
 		_, _, err = e.c.CompleteOAuth(ctx, wrong, nil, bu.Query().Get("code"))
-		pe := wantKind(t, err, publishers.KindPermanent)
+		pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 		if !strings.Contains(pe.Message, "start connecting again") {
 			t.Errorf("message %q", pe.Message)
 		}
@@ -148,7 +152,7 @@ func TestConnectRefusals(t *testing.T) {
 		back, _ := e.srv.Authorize(authURL)
 		bu, _ := url.Parse(back)
 		_, _, err := e.c.CompleteOAuth(ctx, in, nil, bu.Query().Get("code"))
-		pe := wantKind(t, err, publishers.KindPermanent)
+		pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 		if !strings.Contains(pe.Message, "pages_manage_posts") {
 			t.Errorf("message %q", pe.Message)
 		}
@@ -173,7 +177,7 @@ func TestConnectRefusals(t *testing.T) {
 		}
 	})
 	t.Run("state mismatch", func(t *testing.T) {
-		wantKind(t, metagraph.CheckState(Name, "expected", "other"), publishers.KindPermanent)
+		publishertest.WantKind(t, publishers.CheckState(Name, "expected", "other"), publishers.KindPermanent)
 	})
 	t.Run("wrong app secret", func(t *testing.T) {
 		e := newEnv(t)
@@ -184,7 +188,7 @@ func TestConnectRefusals(t *testing.T) {
 		back, _ := e.srv.Authorize(authURL)
 		bu, _ := url.Parse(back)
 		_, _, err := c.CompleteOAuth(ctx, in, nil, bu.Query().Get("code"))
-		pe := wantKind(t, err, publishers.KindPermanent)
+		pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 		if !strings.Contains(pe.Message, "HERALD_FACEBOOK_CLIENT_SECRET") || strings.Contains(pe.Message, "not-the-secret") {
 			t.Errorf("message %q", pe.Message)
 		}
@@ -203,9 +207,13 @@ func TestSetupWithoutApp(t *testing.T) {
 		}
 	}
 	_, _, err := c.BeginOAuth(context.Background(), startOAuth())
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 	if !strings.Contains(pe.Message, callback) || strings.Contains(pe.Message, publishers.CallbackPlaceholder) {
 		t.Errorf("BeginOAuth message %q", pe.Message)
+	}
+	_, _, err = c.CompleteOAuth(context.Background(), startOAuth(), nil, "code")
+	if pe := publishertest.WantKind(t, err, publishers.KindPermanent); pe.Code != "not_configured" || pe.Network != Name || !strings.Contains(pe.Message, callback) {
+		t.Errorf("CompleteOAuth refusal %+v", pe)
 	}
 	if New(Options{App: publishers.AppCredentials{ClientID: "1", ClientSecret: "s"}}).Meta().Setup != "" {
 		t.Error("Setup shown although the app is configured")
@@ -225,10 +233,10 @@ func TestChoicesAndChooseRefusals(t *testing.T) {
 	none := metagraphtest.NewServer(t)
 	c := testClient(none, e.clk)
 	_, err := c.Choices(ctx, &publishers.Credentials{AccessToken: none.NewUserToken(true)})
-	if pe := wantKind(t, err, publishers.KindPermanent); pe.Code != "no_pages" {
+	if pe := publishertest.WantKind(t, err, publishers.KindPermanent); pe.Code != "no_pages" {
 		t.Errorf("code %q", pe.Code)
 	}
 	// A user's credentials cannot publish: a Page must be chosen first.
 	_, err = e.c.Publish(ctx, user, publishers.Post{Text: "x"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	publishertest.WantKind(t, err, publishers.KindAuthExpired)
 }

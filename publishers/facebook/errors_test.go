@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/metagraph/metagraphtest"
 )
 
@@ -50,7 +51,7 @@ func TestPublishErrorsFromGraph(t *testing.T) {
 			e := newEnv(t)
 			e.srv.Inject(1, tc.fault.On(http.MethodPost, "feed"))
 			_, err := e.c.Publish(context.Background(), e.creds, publishers.Post{Text: "x " + tc.name})
-			pe := wantKind(t, err, tc.kind)
+			pe := publishertest.WantKind(t, err, tc.kind)
 			if pe.RetryAfter != tc.retryAfter {
 				t.Errorf("retry after %s, want %s", pe.RetryAfter, tc.retryAfter)
 			}
@@ -68,7 +69,7 @@ func TestAcceptThenHangIsReconciled(t *testing.T) {
 	e.srv.Inject(1, metagraphtest.AcceptThenHang(http.MethodPost, "feed"))
 	post := publishers.Post{Text: "Exactly once, please", ScheduledAt: e.clk.Now()}
 	_, err := e.c.Publish(context.Background(), e.creds, post)
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 	found, err := e.c.FindPublished(context.Background(), e.creds, post)
 	if err != nil || found == nil {
 		t.Fatalf("found %+v %v", found, err)
@@ -79,7 +80,7 @@ func TestAcceptThenHangIsReconciled(t *testing.T) {
 	// The same for a photo post: the create is never replayed.
 	e.srv.Inject(1, metagraphtest.AcceptThenHang(http.MethodPost, "photos"))
 	_, err = e.c.Publish(context.Background(), e.creds, publishers.Post{Text: "photo once", Media: []publishers.Media{image("b", "", "")}})
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 	if n := e.srv.CreatedWithMessage("photo once"); n != 1 {
 		t.Errorf("photo post created %d times", n)
 	}
@@ -92,12 +93,12 @@ func TestThrottledTokenWaitsWithoutCalling(t *testing.T) {
 	e.srv.Inject(1, metagraphtest.RateLimited(80001, 7*time.Minute).On(http.MethodPost, "feed"))
 	ctx := context.Background()
 	_, err := e.c.Publish(ctx, e.creds, publishers.Post{Text: "first"})
-	wantKind(t, err, publishers.KindRateLimited)
+	publishertest.WantKind(t, err, publishers.KindRateLimited)
 	path := "/" + e.page.ID + "/feed"
 	before := e.srv.Requests(http.MethodPost, path)
 	e.clk.Advance(2 * time.Minute)
 	_, err = e.c.Publish(ctx, e.creds, publishers.Post{Text: "second"})
-	if pe := wantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != 5*time.Minute {
+	if pe := publishertest.WantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != 5*time.Minute {
 		t.Errorf("retry after %s", pe.RetryAfter)
 	}
 	if e.srv.Requests(http.MethodPost, path) != before {

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
@@ -16,8 +15,11 @@ import (
 // Name is the network's name in the registry.
 const Name = "facebook"
 
+// product names Facebook Pages in the Meta app's setup instructions.
+const product = "Facebook Pages"
+
 // MetricsBatch is how many ids one metrics request reads (Graph's limit for ?ids=).
-const MetricsBatch = 50
+const MetricsBatch = metagraph.MaxNodes
 
 // Options configure a Client.
 type Options struct {
@@ -91,7 +93,7 @@ func (c *Client) Meta() publishers.Meta {
 		Rules: rules,
 	}
 	if !c.graph.Configured() {
-		m.Setup = metagraph.SetupMessage("Facebook Pages")
+		m.Setup = metagraph.SetupMessage(product)
 	}
 	return m
 }
@@ -116,9 +118,6 @@ func (c *Client) session(creds *publishers.Credentials) (session, error) {
 
 // PostURL is a post's address on Facebook.
 func PostURL(id string) string { return "https://www.facebook.com/" + url.PathEscape(id) }
-
-// normalizeSpace collapses white space runs, for comparing texts.
-func normalizeSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // ctxErr is the context's error as a retryable failure (a caller that gave up).
 func ctxErr(ctx context.Context, what string) error {

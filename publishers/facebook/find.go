@@ -2,6 +2,7 @@ package facebook
 
 import (
 	"context"
+	"strings"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
@@ -31,14 +32,13 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	if err != nil {
 		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
-	want := normalizeSpace(p.Text)
-	if want == "" {
+	if strings.TrimSpace(p.Text) == "" {
 		return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 			Message: cannotTell + ": a post without text cannot be told apart from the Page's other posts"}
 	}
 	found, at, complete, err := metagraph.FindEarliest(ctx, c.graph, metagraph.Search{
 		Token: s.token, Path: "/" + s.pageID + "/published_posts", Fields: "id,message,created_time,permalink_url",
-		Text: want, ScheduledAt: p.ScheduledAt, PageSize: findPageSize, Pages: findPages,
+		Text: p.Text, ScheduledAt: p.ScheduledAt, PageSize: findPageSize, Pages: findPages,
 	}, func(lp *listedPost) (string, string) { return lp.Message, lp.CreatedTime })
 	switch {
 	case err != nil:

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 )
 
 func TestFindPublished(t *testing.T) {
@@ -34,7 +35,7 @@ func TestFindPublished(t *testing.T) {
 	}
 
 	_, err = e.c.FindPublished(ctx, e.creds, publishers.Post{ScheduledAt: due, Media: []publishers.Media{image("x", "", "")}})
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 }
 
 // More posts since the scheduled time than FindPublished reads: it cannot tell.
@@ -46,7 +47,7 @@ func TestFindPublishedTooManyPosts(t *testing.T) {
 	}
 	e.clk.Advance(time.Hour)
 	_, err := e.c.FindPublished(context.Background(), e.creds, publishers.Post{Text: "not there", ScheduledAt: due})
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 }
 
 // A failure while looking is "cannot tell", keeping the cause.
@@ -54,7 +55,7 @@ func TestFindPublishedFailureIsUnknown(t *testing.T) {
 	e := newEnv(t)
 	e.srv.RevokeToken(e.creds.AccessToken)
 	_, err := e.c.FindPublished(context.Background(), e.creds, publishers.Post{Text: "x", ScheduledAt: e.clk.Now()})
-	pe := wantKind(t, err, publishers.KindUnknown)
+	pe := publishertest.WantKind(t, err, publishers.KindUnknown)
 	var inner *publishers.Error
 	if u, ok := pe.Err.(*publishers.Error); ok {
 		inner = u

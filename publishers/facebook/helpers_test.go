@@ -2,36 +2,20 @@ package facebook
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/metagraph"
 	"github.com/heraldhq/herald/publishers/metagraph/metagraphtest"
 )
 
-// clock is a settable clock shared by the client and the fake.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is the clock a test starts with, shared by the client and the fake.
+func newClock() *publishertest.Clock {
+	return publishertest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // env is a fake Graph API with one Page, a client for it, and the Page's credentials.
@@ -40,7 +24,7 @@ type env struct {
 	c     *Client
 	page  metagraphtest.PageInfo
 	creds *publishers.Credentials
-	clk   *clock
+	clk   *publishertest.Clock
 }
 
 func newEnv(t *testing.T, mod ...func(*Options)) *env {
@@ -53,7 +37,7 @@ func newEnv(t *testing.T, mod ...func(*Options)) *env {
 	return &env{srv: srv, c: c, page: pg, clk: clk, creds: pageCreds(srv, pg)}
 }
 
-func testClient(srv *metagraphtest.Server, clk *clock, mod ...func(*Options)) *Client {
+func testClient(srv *metagraphtest.Server, clk *publishertest.Clock, mod ...func(*Options)) *Client {
 	opts := Options{
 		App:        srv.App(),
 		GraphURL:   srv.URL,
@@ -75,21 +59,6 @@ func pageCreds(srv *metagraphtest.Server, pg metagraphtest.PageInfo) *publishers
 			metagraph.ExtraKind: metagraph.KindPage, metagraph.ExtraPageID: pg.ID, metagraph.ExtraUserID: srv.UserID(),
 		},
 	}
-}
-
-func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want %s", kind)
-	}
-	var pe *publishers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *publishers.Error", err, err)
-	}
-	if got := publishers.KindOf(err); got != kind {
-		t.Fatalf("kind %s, want %s: %v", got, kind, err)
-	}
-	return pe
 }
 
 func image(data, alt, u string) publishers.Media {

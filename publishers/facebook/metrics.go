@@ -3,7 +3,6 @@ package facebook
 import (
 	"context"
 	"encoding/json"
-	"net/url"
 	"strings"
 
 	"github.com/heraldhq/herald/publishers"
@@ -145,10 +144,8 @@ func (n node) metrics(isPost bool) publishers.Metrics {
 	return m
 }
 
-// readBatch reads up to MetricsBatch nodes with one GET /?ids=. Graph refuses the whole batch
-// when one id no longer exists (error 100), so a refused batch is read one id at a time, and the
-// ids Graph does not know are left out. Any other refusal (a retired insights metric) is
-// returned.
+// readBatch reads up to MetricsBatch nodes (metagraph.Nodes: ids Graph no longer knows are left
+// out). A refusal of the insights is returned, for Metrics to read the counts without them.
 func (c *Client) readBatch(ctx context.Context, s session, ids []string, isPost, insights bool) (map[string]publishers.Metrics, error) {
 	fields := countFields
 	if isPost {
@@ -157,38 +154,15 @@ func (c *Client) readBatch(ctx context.Context, s session, ids []string, isPost,
 	if insights {
 		fields += insightFields
 	}
-	var got map[string]node
-	err := c.graph.Get(ctx, s.token, "/", url.Values{"ids": {strings.Join(ids, ",")}, "fields": {fields}}, &got)
-	if err == nil {
-		out := make(map[string]publishers.Metrics, len(got))
-		for id, n := range got {
-			out[id] = n.metrics(isPost)
-		}
-		return out, nil
-	}
-	if code, _, ok := metagraph.CodeOf(err); !ok || code != 100 || len(ids) == 1 {
+	got, err := metagraph.Nodes[node](ctx, c.graph, s.token, ids, fields)
+	if err != nil {
 		return nil, err
 	}
-	out := map[string]publishers.Metrics{}
-	for _, id := range ids {
-		var n node
-		err := c.graph.Get(ctx, s.token, "/"+id, url.Values{"fields": {fields}}, &n)
-		if gone(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	out := make(map[string]publishers.Metrics, len(got))
+	for id, n := range got {
 		out[id] = n.metrics(isPost)
 	}
 	return out, nil
-}
-
-// gone is Graph's answer for an object that does not exist, or that this token cannot see:
-// error 100 with subcode 33.
-func gone(err error) bool {
-	code, subcode, ok := metagraph.CodeOf(err)
-	return ok && code == 100 && subcode == 33
 }
 
 func ptr(n int64) *int64 { return &n }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 )
 
 func val(p *int64) string {
@@ -96,5 +97,30 @@ func TestMetricsErrors(t *testing.T) {
 	post := e.srv.AddPost(e.page.ID, "p", e.clk.Now())
 	e.srv.RevokeToken(e.creds.AccessToken)
 	_, err := e.c.Metrics(context.Background(), e.creds, []string{post.ID})
-	wantKind(t, err, publishers.KindAuthExpired)
+	publishertest.WantKind(t, err, publishers.KindAuthExpired)
+}
+
+// A batch of one id that Facebook no longer knows (the last of a long list, or a Page's only
+// post) leaves the id out instead of failing the whole read.
+func TestMetricsOfALoneDeletedPost(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	gone := e.srv.AddPost(e.page.ID, "deleted later", e.clk.Now())
+	e.srv.DeleteObject(gone.ID)
+	got, err := e.c.Metrics(ctx, e.creds, []string{gone.ID})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("metrics of a deleted post alone: %v, %v", got, err)
+	}
+	var ids []string
+	for i := 0; i < MetricsBatch; i++ {
+		ids = append(ids, e.srv.AddPost(e.page.ID, fmt.Sprint("post ", i), e.clk.Now().Add(-time.Duration(i)*time.Minute)).ID)
+	}
+	e.srv.SetPostCounts(ids[0], 1, 2, 30, 4)
+	got, err = e.c.Metrics(ctx, e.creds, append(ids, gone.ID))
+	if err != nil || len(got) != MetricsBatch {
+		t.Fatalf("%d results, %v", len(got), err)
+	}
+	if m := got[ids[0]]; val(m.Impressions) != "30" || val(m.Clicks) != "4" {
+		t.Errorf("insights %s, %s", val(m.Impressions), val(m.Clicks))
+	}
 }

@@ -119,7 +119,7 @@ func mediaSource(ctx context.Context, n int, m publishers.Media, urlParam, fileN
 		return nil, &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
 			Message: fmt.Sprintf("attachment %d could not be read from Herald's storage", n), Err: err}
 	}
-	return &metagraph.File{Field: "source", Name: fmt.Sprintf("%s-%d%s", fileName, n, extension(m.MIME, m.Kind)), MIME: m.MIME, Data: data}, nil
+	return &metagraph.File{Field: "source", Name: fmt.Sprintf("%s-%d%s", fileName, n, content.FileExtension(m.MIME, m.Kind)), MIME: m.MIME, Data: data}, nil
 }
 
 // uploadPhoto sends photo n: published with the text as its message, or unpublished to be
@@ -221,30 +221,4 @@ func (c *Client) postVideo(ctx context.Context, s session, text string, m publis
 func (c *Client) comment(ctx context.Context, s session, objectID, text string) error {
 	var out created
 	return c.graph.Post(ctx, metagraph.OpCreate, s.token, "/"+objectID+"/comments", url.Values{"message": {text}}, &out)
-}
-
-// extension names an upload after its type: Graph detects the type from the bytes, but a file
-// name with the right extension avoids a refusal of an unknown type.
-func extension(mimeType string, kind content.MediaKind) string {
-	switch strings.ToLower(strings.TrimSpace(strings.Split(mimeType, ";")[0])) {
-	case "image/jpeg":
-		return ".jpg"
-	case "image/png":
-		return ".png"
-	case "image/gif":
-		return ".gif"
-	case "image/webp":
-		return ".webp"
-	case "video/mp4":
-		return ".mp4"
-	case "video/quicktime":
-		return ".mov"
-	}
-	switch kind {
-	case content.KindGIF:
-		return ".gif"
-	case content.KindVideo:
-		return ".mp4"
-	}
-	return ".jpg"
 }

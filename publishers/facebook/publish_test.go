@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/metagraph"
 	"github.com/heraldhq/herald/publishers/metagraph/metagraphtest"
 )
@@ -123,7 +124,7 @@ func TestPublishVideo(t *testing.T) {
 	}
 	// A video and a photo cannot share a Page post.
 	_, err = e.c.Publish(ctx, e.creds, publishers.Post{Text: "x", Media: []publishers.Media{videoMedia("v", ""), image("i", "", "")}})
-	wantKind(t, err, publishers.KindPermanent)
+	publishertest.WantKind(t, err, publishers.KindPermanent)
 }
 
 func TestFirstComment(t *testing.T) {
@@ -169,7 +170,7 @@ func TestPhotoWithoutContent(t *testing.T) {
 	m := image("", "", "http://192.168.1.10/photo.jpg")
 	m.Open = nil
 	_, err := e.c.Publish(context.Background(), e.creds, publishers.Post{Text: "x", Media: []publishers.Media{m}})
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 	if !strings.Contains(pe.Message, "private address") || e.srv.Requests(http.MethodPost, "/"+e.page.ID+"/photos") != 0 {
 		t.Errorf("message %q", pe.Message)
 	}
@@ -186,7 +187,7 @@ func TestGraphVersionOption(t *testing.T) {
 	}
 	bad := newEnv(t, func(o *Options) { o.GraphVersion = "latest" })
 	_, err := bad.c.Publish(context.Background(), bad.creds, publishers.Post{Text: "x"})
-	if pe := wantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, "latest") {
+	if pe := publishertest.WantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, "latest") {
 		t.Errorf("message %q", pe.Message)
 	}
 }
@@ -200,5 +201,5 @@ func TestAppSecretProof(t *testing.T) {
 	}
 	noSecret := testClient(e.srv, e.clk, func(o *Options) { o.App.ClientSecret = "" })
 	_, err := noSecret.Publish(context.Background(), e.creds, publishers.Post{Text: "unproved"})
-	wantKind(t, err, publishers.KindPermanent)
+	publishertest.WantKind(t, err, publishers.KindPermanent)
 }

@@ -2,22 +2,16 @@ package instagram
 
 import (
 	"context"
-	"strings"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
 )
 
-func (c *Client) notConfigured(redirect string) error {
-	return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Code: "not_configured",
-		Message: strings.ReplaceAll(metagraph.SetupMessage("Instagram"), publishers.CallbackPlaceholder, redirect)}
-}
-
 // BeginOAuth returns the Facebook Login dialog URL (state, the Instagram permissions, S256
 // PKCE). Without the Meta app's credentials it refuses with the setup instructions.
 func (c *Client) BeginOAuth(_ context.Context, in publishers.OAuthStart) (string, map[string]string, error) {
 	if !c.graph.Configured() {
-		return "", nil, c.notConfigured(in.RedirectURL)
+		return "", nil, c.graph.NotConfigured("Instagram", in.RedirectURL)
 	}
 	u, err := c.graph.AuthURL(in, metagraph.InstagramScopes, c.opts.LoginConfigID)
 	return u, nil, err
@@ -28,7 +22,7 @@ func (c *Client) BeginOAuth(_ context.Context, in publishers.OAuthStart) (string
 // account's.
 func (c *Client) CompleteOAuth(ctx context.Context, in publishers.OAuthStart, _ map[string]string, code string) (*publishers.Credentials, publishers.Account, error) {
 	if !c.graph.Configured() {
-		return nil, publishers.Account{}, c.notConfigured(in.RedirectURL)
+		return nil, publishers.Account{}, c.graph.NotConfigured("Instagram", in.RedirectURL)
 	}
 	return c.graph.CompleteOAuth(ctx, in, code, metagraph.InstagramScopes)
 }

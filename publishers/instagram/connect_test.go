@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/metagraph"
 	"github.com/heraldhq/herald/publishers/metagraph/metagraphtest"
 )
@@ -88,7 +89,7 @@ func TestNoLinkedInstagramAccount(t *testing.T) {
 	srv.AddPage("Only a Page", "", "")
 	c := testClient(srv, newClock())
 	_, err := c.Choices(context.Background(), &publishers.Credentials{AccessToken: srv.NewUserToken(true)})
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 	if pe.Code != "no_instagram_accounts" || !strings.Contains(pe.Message, "professional") {
 		t.Errorf("%+v", pe)
 	}
@@ -100,7 +101,7 @@ func TestSetupWithoutApp(t *testing.T) {
 		t.Errorf("Setup %q", s)
 	}
 	_, _, err := c.BeginOAuth(context.Background(), startOAuth())
-	if pe := wantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, callback) {
-		t.Errorf("message %q", pe.Message)
+	if pe := publishertest.WantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, callback) || pe.Code != "not_configured" || pe.Network != Name {
+		t.Errorf("refusal %+v", pe)
 	}
 }

@@ -2,6 +2,7 @@ package instagram
 
 import (
 	"context"
+	"strings"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
@@ -30,14 +31,13 @@ func (c *Client) FindPublished(ctx context.Context, creds *publishers.Credential
 	if err != nil {
 		return nil, publishers.CannotTell(Name, err, cannotTell)
 	}
-	want := normalizeSpace(p.Text)
-	if want == "" {
+	if strings.TrimSpace(p.Text) == "" {
 		return nil, &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
 			Message: cannotTell + ": a post without a caption cannot be told apart from the account's other posts"}
 	}
 	found, at, complete, err := metagraph.FindEarliest(ctx, c.graph, metagraph.Search{
 		Token: s.token, Path: "/" + s.igUserID + "/media", Fields: "id,caption,timestamp,permalink",
-		Text: want, ScheduledAt: p.ScheduledAt, PageSize: findPageSize, Pages: findPages,
+		Text: p.Text, ScheduledAt: p.ScheduledAt, PageSize: findPageSize, Pages: findPages,
 	}, func(m *listedMedia) (string, string) { return m.Caption, m.Timestamp })
 	switch {
 	case err != nil:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 )
 
 func TestFindPublished(t *testing.T) {
@@ -29,9 +30,9 @@ func TestFindPublished(t *testing.T) {
 		t.Errorf("%+v %v", none, err)
 	}
 	_, err = e.c.FindPublished(ctx, e.creds, publishers.Post{ScheduledAt: due})
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 
 	e.srv.RevokeToken(e.creds.AccessToken)
 	_, err = e.c.FindPublished(ctx, e.creds, publishers.Post{Text: "Sunday special", ScheduledAt: due})
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 }

@@ -2,55 +2,20 @@ package instagram
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/content"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/metagraph"
 	"github.com/heraldhq/herald/publishers/metagraph/metagraphtest"
 )
 
-// clock is a settable clock shared by the client (Now and Sleep) and the fake, so waiting for a
-// container to be processed takes no real time.
-type clock struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps []time.Duration
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.sleeps = append(c.sleeps, d)
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-	return nil
-}
-
-func (c *clock) Slept() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
+// newClock is the clock a test starts with, shared by the client and the fake.
+func newClock() *publishertest.Clock {
+	return publishertest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 type env struct {
@@ -58,7 +23,7 @@ type env struct {
 	c     *Client
 	page  metagraphtest.PageInfo
 	creds *publishers.Credentials
-	clk   *clock
+	clk   *publishertest.Clock
 }
 
 func newEnv(t *testing.T, mod ...func(*Options)) *env {
@@ -70,7 +35,7 @@ func newEnv(t *testing.T, mod ...func(*Options)) *env {
 	return &env{srv: srv, c: testClient(srv, clk, mod...), page: pg, clk: clk, creds: igCreds(srv, pg)}
 }
 
-func testClient(srv *metagraphtest.Server, clk *clock, mod ...func(*Options)) *Client {
+func testClient(srv *metagraphtest.Server, clk *publishertest.Clock, mod ...func(*Options)) *Client {
 	opts := Options{
 		App:        srv.App(),
 		GraphURL:   srv.URL,
@@ -94,21 +59,6 @@ func igCreds(srv *metagraphtest.Server, pg metagraphtest.PageInfo) *publishers.C
 			metagraph.ExtraPageID: pg.ID, metagraph.ExtraUsername: pg.IGUsername,
 		},
 	}
-}
-
-func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want %s", kind)
-	}
-	var pe *publishers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *publishers.Error", err, err)
-	}
-	if got := publishers.KindOf(err); got != kind {
-		t.Fatalf("kind %s, want %s: %v", got, kind, err)
-	}
-	return pe
 }
 
 func image(u, alt string) publishers.Media {

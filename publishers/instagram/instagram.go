@@ -17,7 +17,7 @@ import (
 const Name = "instagram"
 
 // MetricsBatch is how many media one like/comment count request reads (Graph's limit for ?ids=).
-const MetricsBatch = 50
+const MetricsBatch = metagraph.MaxNodes
 
 // Defaults for Options.
 const (
@@ -163,8 +163,6 @@ func ProfileURL(username string) string {
 	}
 	return "https://www.instagram.com/" + url.PathEscape(strings.TrimPrefix(username, "@")) + "/"
 }
-
-func normalizeSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func permanent(msg string) error {
 	return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Message: msg}

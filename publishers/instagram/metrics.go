@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
-	"strings"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/metagraph"
@@ -44,7 +43,7 @@ func (c *Client) Metrics(ctx context.Context, creds *publishers.Credentials, ext
 	counts := map[string]mediaCounts{}
 	for start := 0; start < len(ids); start += MetricsBatch {
 		batch := ids[start:min(start+MetricsBatch, len(ids))]
-		got, err := c.readCounts(ctx, s, batch)
+		got, err := metagraph.Nodes[mediaCounts](ctx, c.graph, s.token, batch, "like_count,comments_count")
 		if err != nil {
 			return nil, err
 		}
@@ -83,33 +82,6 @@ func (c *Client) Metrics(ctx context.Context, creds *publishers.Credentials, ext
 		return nil, err
 	case !complete:
 		return nil, &publishers.Error{Kind: publishers.KindRetryable, Network: Name, Message: "stopped reading Instagram metrics before the end", Err: ctx.Err()}
-	}
-	return out, nil
-}
-
-// readCounts reads like_count and comments_count with one GET /?ids=. Graph refuses the whole
-// batch when one id no longer exists (error 100), so a refused batch is read one id at a time.
-func (c *Client) readCounts(ctx context.Context, s session, ids []string) (map[string]mediaCounts, error) {
-	const fields = "like_count,comments_count"
-	var got map[string]mediaCounts
-	err := c.graph.Get(ctx, s.token, "/", url.Values{"ids": {strings.Join(ids, ",")}, "fields": {fields}}, &got)
-	if err == nil {
-		return got, nil
-	}
-	if code, _, ok := metagraph.CodeOf(err); !ok || code != 100 {
-		return nil, err
-	}
-	out := map[string]mediaCounts{}
-	for _, id := range ids {
-		var m mediaCounts
-		err := c.graph.Get(ctx, s.token, "/"+id, url.Values{"fields": {fields}}, &m)
-		if code, subcode, ok := metagraph.CodeOf(err); ok && code == 100 && subcode == 33 {
-			continue // gone, or not this account's
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = m
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 )
 
 func val(p *int64) string {
@@ -69,5 +70,5 @@ func TestMetricsBatchesAndErrors(t *testing.T) {
 	}
 	e.srv.RevokeToken(e.creds.AccessToken)
 	_, err = e.c.Metrics(context.Background(), e.creds, ids[:3])
-	wantKind(t, err, publishers.KindAuthExpired)
+	publishertest.WantKind(t, err, publishers.KindAuthExpired)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/metagraph/metagraphtest"
 )
 
@@ -62,7 +63,7 @@ func TestPublishVideoWaitIsBounded(t *testing.T) {
 	e := newEnv(t, func(o *Options) { o.ContainerPollTimeout = 2 * time.Minute })
 	e.srv.SetProcessingDelay(time.Hour)
 	_, err := e.c.Publish(context.Background(), e.creds, publishers.Post{Text: "Slow reel", Media: []publishers.Media{videoMedia("https://cdn.example.com/v.mp4")}})
-	pe := wantKind(t, err, publishers.KindRetryable)
+	pe := publishertest.WantKind(t, err, publishers.KindRetryable)
 	if pe.Code != "container_timeout" || e.srv.CreatedWithCaption("Slow reel") != 0 {
 		t.Errorf("%+v", pe)
 	}
@@ -97,7 +98,7 @@ func TestContainerError(t *testing.T) {
 	e := newEnv(t)
 	e.srv.FailNextContainer("ERROR", "Error: Media upload has failed with error code 2207026 (unsupported video format)")
 	_, err := e.c.Publish(context.Background(), e.creds, publishers.Post{Text: "Bad video", Media: []publishers.Media{videoMedia("https://cdn.example.com/v.avi")}})
-	pe := wantKind(t, err, publishers.KindPermanent)
+	pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 	if !strings.Contains(pe.Message, "2207026") || !strings.Contains(pe.Message, "could not process") {
 		t.Errorf("message %q", pe.Message)
 	}
@@ -106,7 +107,7 @@ func TestContainerError(t *testing.T) {
 	}
 	e.srv.FailNextContainer("EXPIRED", "")
 	_, err = e.c.Publish(context.Background(), e.creds, publishers.Post{Text: "Expired", Media: []publishers.Media{image("https://cdn.example.com/1.jpg", "")}})
-	if pe := wantKind(t, err, publishers.KindRetryable); pe.Code != "container_expired" {
+	if pe := publishertest.WantKind(t, err, publishers.KindRetryable); pe.Code != "container_expired" {
 		t.Errorf("%+v", pe)
 	}
 }
@@ -118,7 +119,7 @@ func TestNonPublicURLRefused(t *testing.T) {
 		e := newEnv(t)
 		_, err := e.c.Publish(context.Background(), e.creds, publishers.Post{Text: "x",
 			Media: []publishers.Media{image("https://cdn.example.com/ok.jpg", ""), image(u, "")}})
-		pe := wantKind(t, err, publishers.KindPermanent)
+		pe := publishertest.WantKind(t, err, publishers.KindPermanent)
 		if pe.Message != publishers.PublicURLProblem("Instagram", u) || !strings.Contains(pe.Message, "HERALD_PUBLIC_URL") {
 			t.Errorf("%q: message %q", u, pe.Message)
 		}
@@ -139,7 +140,7 @@ func TestQuotaExhausted(t *testing.T) {
 	e.srv.AddMedia(e.page.IGUserID, "one", oldest)
 	e.srv.AddMedia(e.page.IGUserID, "two", oldest.Add(time.Hour))
 	_, err := e.c.Publish(context.Background(), e.creds, publishers.Post{Text: "over the limit", Media: []publishers.Media{image("https://cdn.example.com/1.jpg", "")}})
-	pe := wantKind(t, err, publishers.KindRateLimited)
+	pe := publishertest.WantKind(t, err, publishers.KindRateLimited)
 	if pe.RetryAfter != 4*time.Hour || !strings.Contains(pe.Message, "3 posts") || !strings.Contains(pe.Message, "24 hours") {
 		t.Errorf("retry after %s, message %q", pe.RetryAfter, pe.Message)
 	}
@@ -163,7 +164,7 @@ func TestPublishingLimitAtMediaPublish(t *testing.T) {
 	e.srv.Inject(1, metagraphtest.Fault{Method: http.MethodPost, Edge: "media_publish", Status: 400, Code: 9, Subcode: 2207042,
 		Message: "(#9) Application request limit reached"})
 	_, err := e.c.Publish(context.Background(), e.creds, publishers.Post{Text: "limit", Media: []publishers.Media{image("https://cdn.example.com/1.jpg", "")}})
-	if pe := wantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != time.Hour {
+	if pe := publishertest.WantKind(t, err, publishers.KindRateLimited); pe.RetryAfter != time.Hour {
 		t.Errorf("retry after %s", pe.RetryAfter)
 	}
 }
@@ -194,7 +195,7 @@ func TestMediaPublishHangIsReconciled(t *testing.T) {
 	e.srv.Inject(1, metagraphtest.AcceptThenHang(http.MethodPost, "media_publish"))
 	post := publishers.Post{Text: "Exactly once", ScheduledAt: e.clk.Now(), Media: []publishers.Media{image("https://cdn.example.com/1.jpg", "")}}
 	_, err := e.c.Publish(context.Background(), e.creds, post)
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 	found, err := e.c.FindPublished(context.Background(), e.creds, post)
 	if err != nil || found == nil || !strings.HasPrefix(found.URL, "https://www.instagram.com/p/") {
 		t.Fatalf("found %+v %v", found, err)
@@ -223,7 +224,7 @@ func TestPublishErrors(t *testing.T) {
 			e := newEnv(t)
 			e.srv.Inject(1, tc.fault.On("", tc.edge))
 			_, err := e.c.Publish(context.Background(), e.creds, publishers.Post{Text: "x", Media: []publishers.Media{image("https://cdn.example.com/1.jpg", "")}})
-			wantKind(t, err, tc.kind)
+			publishertest.WantKind(t, err, tc.kind)
 		})
 	}
 }

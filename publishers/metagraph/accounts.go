@@ -99,6 +99,12 @@ func (c *Client) UserToken(creds *publishers.Credentials) (string, error) {
 	return creds.AccessToken, nil
 }
 
+// PictureURL is a Page's public profile picture on the client's Graph host (Graph redirects it
+// to the image; no token is needed).
+func (c *Client) PictureURL(id string) string {
+	return c.cfg.GraphURL + "/" + url.PathEscape(id) + "/picture"
+}
+
 // PageURL is a Page's address on Facebook.
 func PageURL(p Page) string {
 	if p.Link != "" {

@@ -64,6 +64,8 @@ type Client struct {
 	http  *http.Client
 	usage *usageBook
 	api   httpapi.Network // names the network in the errors httpapi builds
+	// badVersion is set when Config.Version is not a Graph version: every call is refused.
+	badVersion bool
 }
 
 var versionPattern = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
@@ -83,7 +85,8 @@ func New(cfg Config) *Client {
 	if cfg.Version == "" {
 		cfg.Version = DefaultVersion
 	}
-	if v, ok := NormalizeVersion(cfg.Version); ok {
+	v, ok := NormalizeVersion(cfg.Version)
+	if ok {
 		cfg.Version = v
 	}
 	if cfg.GraphURL == "" {
@@ -105,20 +108,18 @@ func New(cfg Config) *Client {
 		hc = &http.Client{Timeout: defaultTimeout}
 	}
 	return &Client{cfg: cfg, http: hc, usage: newUsageBook(),
-		api: httpapi.Network{Name: cfg.Network, Display: cfg.DisplayName}}
+		api: httpapi.Network{Name: cfg.Network, Display: cfg.DisplayName}, badVersion: !ok}
 }
 
-// Version is the Graph API version the client calls.
-func (c *Client) Version() string { return c.cfg.Version }
-
-// App returns the configured app credentials.
-func (c *Client) App() publishers.AppCredentials { return c.cfg.App }
-
-// Network is the registry name of the client's network.
-func (c *Client) Network() string { return c.cfg.Network }
-
-// DisplayName is the network's name for messages.
-func (c *Client) DisplayName() string { return c.cfg.DisplayName }
+// versionError refuses a call when Config.Version is not a Graph version (a new error each
+// time: callers may reword it).
+func (c *Client) versionError() error {
+	if !c.badVersion {
+		return nil
+	}
+	return &publishers.Error{Kind: publishers.KindPermanent, Network: c.cfg.Network,
+		Message: fmt.Sprintf("the configured Graph API version %q is not of the form v26.0", c.cfg.Version)}
+}
 
 // Now is the client's clock.
 func (c *Client) Now() time.Time { return c.cfg.Now() }
@@ -199,9 +200,8 @@ func (c *Client) Do(ctx context.Context, call Call, out any) (*Response, error) 
 
 // send performs one request and reads the answer; only transport failures are errors here.
 func (c *Client) send(ctx context.Context, call Call) (*Response, error) {
-	if _, ok := NormalizeVersion(c.cfg.Version); !ok {
-		return nil, &publishers.Error{Kind: publishers.KindPermanent, Network: c.cfg.Network,
-			Message: fmt.Sprintf("the configured Graph API version %q is not of the form v26.0", c.cfg.Version)}
+	if err := c.versionError(); err != nil {
+		return nil, err
 	}
 	if call.Token != "" {
 		if wait, ok := c.usage.blocked(call.Token, c.cfg.Now()); ok {
@@ -241,7 +241,7 @@ func (c *Client) send(ctx context.Context, call Call) (*Response, error) {
 	resp, f := httpapi.Do(ctx, c.http, httpapi.Request{Method: call.Method, URL: u,
 		Header: httpapi.JSONHeader("Herald", contentType, call.Token), Body: body, Once: call.Op == OpCreate}, maxBody, nil)
 	if f != nil {
-		return nil, c.api.Failed(f, call.Op == OpCreate)
+		return nil, c.failed(f, call.Op)
 	}
 	if call.Token != "" {
 		c.usage.observe(call.Token, resp.Header, c.cfg.Now())
@@ -286,6 +286,12 @@ func multipartBody(params url.Values, f *File) ([]byte, string, error) {
 		return nil, "", err
 	}
 	return buf.Bytes(), w.FormDataContentType(), nil
+}
+
+// failed classifies a request that got no answer (see httpapi.Network.Failed): unknown once a
+// create was written, retryable otherwise.
+func (c *Client) failed(f *httpapi.Failure, op Op) *publishers.Error {
+	return c.api.Failed(f, op == OpCreate)
 }
 
 // badAnswer reports a 2xx answer Herald could not read. After a create the thing exists (Graph

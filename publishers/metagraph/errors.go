@@ -17,15 +17,14 @@ import (
 // {"error":{"message","type","code","error_subcode","is_transient","error_user_title","error_user_msg","fbtrace_id"}}.
 // A classified publishers.Error wraps it, so callers can look at the code with errors.As.
 type GraphError struct {
-	Message      string `json:"message"`
-	Type         string `json:"type"`
-	Code         int    `json:"code"`
-	Subcode      int    `json:"error_subcode"`
-	IsTransient  bool   `json:"is_transient"`
-	UserTitle    string `json:"error_user_title"`
-	UserMessage  string `json:"error_user_msg"`
-	FBTraceID    string `json:"fbtrace_id"`
-	scrubbedText string
+	Message     string `json:"message"`
+	Type        string `json:"type"`
+	Code        int    `json:"code"`
+	Subcode     int    `json:"error_subcode"`
+	IsTransient bool   `json:"is_transient"`
+	UserTitle   string `json:"error_user_title"`
+	UserMessage string `json:"error_user_msg"`
+	FBTraceID   string `json:"fbtrace_id"`
 }
 
 func (e *GraphError) Error() string {
@@ -33,8 +32,8 @@ func (e *GraphError) Error() string {
 	if e.Subcode != 0 {
 		s += fmt.Sprintf("/%d", e.Subcode)
 	}
-	if e.scrubbedText != "" {
-		s += ": " + e.scrubbedText
+	if e.Message != "" {
+		s += ": " + e.Message
 	}
 	if e.FBTraceID != "" {
 		s += " (fbtrace_id " + e.FBTraceID + ")"
@@ -140,8 +139,8 @@ func (c *Client) classifyGraph(status int, header http.Header, ge *GraphError, o
 	}
 	// Scrub before clean: clean may cut a long message in the middle of a secret.
 	text = httpapi.Clean(scrubText(text, secrets))
-	ge.scrubbedText = httpapi.Clean(scrubText(ge.Message, secrets))
-	ge.Message, ge.UserMessage, ge.UserTitle = ge.scrubbedText, httpapi.Clean(scrubText(ge.UserMessage, secrets)), httpapi.Clean(scrubText(ge.UserTitle, secrets))
+	// The GraphError travels with the classified error (errors.As): its texts are scrubbed too.
+	ge.Message, ge.UserMessage, ge.UserTitle = httpapi.Clean(scrubText(ge.Message, secrets)), httpapi.Clean(scrubText(ge.UserMessage, secrets)), httpapi.Clean(scrubText(ge.UserTitle, secrets))
 	code := strconv.Itoa(ge.Code)
 	if ge.Subcode != 0 {
 		code += "/" + strconv.Itoa(ge.Subcode)
@@ -219,24 +218,13 @@ func rateLimitWait(header http.Header, def time.Duration, now time.Time) time.Du
 			return d
 		}
 	}
-	if v := strings.TrimSpace(header.Get("Retry-After")); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			return time.Duration(n) * time.Second
-		}
-		if t, err := http.ParseTime(v); err == nil && t.After(now) {
-			return t.Sub(now)
-		}
+	if d, ok := httpapi.RetryAfter(header, now); ok && d > 0 {
+		return d
 	}
 	if def <= 0 {
 		def = DefaultRateLimitWait
 	}
 	return def
-}
-
-// transportError classifies a request that got no answer (see httpapi.Network.TransportError):
-// unknown once a create was written, retryable otherwise.
-func (c *Client) transportError(err error, op Op, wrote bool) *publishers.Error {
-	return c.api.TransportError(err, op == OpCreate, wrote)
 }
 
 // scrubText replaces every secret in s.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/httpapi"
 )
 
 func graphBody(code, subcode int, msg string, transient bool) string {
@@ -136,7 +137,7 @@ func TestTransportErrorKinds(t *testing.T) {
 		{"read, timeout after sending", timeout, OpRead, true, publishers.KindRetryable},
 	}
 	for _, tc := range cases {
-		err := error(c.transportError(tc.err, tc.op, tc.wrote))
+		err := error(c.failed(&httpapi.Failure{Wrote: tc.wrote, Reason: httpapi.Reason(tc.err), Err: tc.err}, tc.op))
 		if got := publishers.KindOf(err); got != tc.kind {
 			t.Errorf("%s: kind %s, want %s", tc.name, got, tc.kind)
 		}
@@ -176,5 +177,19 @@ func TestNormalizeVersion(t *testing.T) {
 		if _, ok := NormalizeVersion(in); ok {
 			t.Errorf("NormalizeVersion(%q) accepted", in)
 		}
+	}
+}
+
+// A version that is not Graph's is refused before anything is sent, the login dialog included,
+// rather than calling an unintended address.
+func TestInvalidVersionRefusesEveryCall(t *testing.T) {
+	c := New(Config{Network: "facebook", DisplayName: "Facebook", Version: "latest", GraphURL: "http://127.0.0.1:1"})
+	err := c.Get(context.Background(), "tok", "/me", nil, nil)
+	if publishers.KindOf(err) != publishers.KindPermanent || !strings.Contains(publishers.Message(err), `"latest"`) {
+		t.Errorf("call: %v", err)
+	}
+	_, err = c.AuthURL(publishers.OAuthStart{RedirectURL: "https://herald.example/cb", State: "s", Verifier: "v"}, FacebookScopes, "")
+	if publishers.KindOf(err) != publishers.KindPermanent || !strings.Contains(publishers.Message(err), `"latest"`) {
+		t.Errorf("AuthURL: %v", err)
 	}
 }

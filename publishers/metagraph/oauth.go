@@ -64,13 +64,24 @@ func SetupMessage(displayName string) string {
 		strings.Join(FacebookScopes, ", ") + " for Facebook Pages and " + strings.Join(InstagramScopes, ", ") + " for Instagram."
 }
 
+// NotConfigured refuses to connect while the Meta app's id or secret is missing: the error
+// (code not_configured) carries SetupMessage(product) with redirect as the callback to register.
+func (c *Client) NotConfigured(product, redirect string) error {
+	return &publishers.Error{Kind: publishers.KindPermanent, Network: c.cfg.Network, Code: "not_configured",
+		Message: strings.ReplaceAll(SetupMessage(product), publishers.CallbackPlaceholder, redirect)}
+}
+
 // Configured reports whether the app id and secret are set: the code exchange needs both.
 func (c *Client) Configured() bool { return c.cfg.App.ClientID != "" && c.cfg.App.ClientSecret != "" }
 
-// AuthURL is the Facebook Login dialog URL with the state, the permissions, and the S256 PKCE
-// challenge of in.Verifier. When configID is set (a Facebook Login for Business configuration),
-// it replaces the permissions list, as Meta documents.
+// AuthURL is the Facebook Login dialog URL (of the configured Graph version, which it refuses
+// when invalid) with the state, the permissions, and the S256 PKCE challenge of in.Verifier.
+// When configID is set (a Facebook Login for Business configuration), it replaces the
+// permissions list, as Meta documents.
 func (c *Client) AuthURL(in publishers.OAuthStart, scopes []string, configID string) (string, error) {
+	if err := c.versionError(); err != nil {
+		return "", err
+	}
 	if in.RedirectURL == "" || in.State == "" || in.Verifier == "" {
 		return "", &publishers.Error{Kind: publishers.KindPermanent, Network: c.cfg.Network,
 			Message: "connecting needs a redirect URL, a state and a PKCE verifier"}
@@ -259,10 +270,4 @@ func (c *Client) CompleteOAuth(ctx context.Context, in publishers.OAuthStart, co
 		Extra:       map[string]string{ExtraKind: KindUser, ExtraUserID: u.ID},
 	}
 	return creds, publishers.Account{ExternalID: u.ID, Name: u.Name}, nil
-}
-
-// CheckState compares the state Herald generated for a connection attempt with the callback's, in
-// constant time.
-func CheckState(network, expected, got string) error {
-	return publishers.CheckState(network, expected, got)
 }

@@ -113,19 +113,14 @@ func New(opts Options) *Client {
 	return &Client{opts: opts, http: hc, api: api, hooks: hooks}
 }
 
-// MetricsNote is what Meta says about engagement.
+// MetricsNote is what Meta().Capabilities says about engagement.
 const MetricsNote = "With a bot token Herald reads reactions (reported as likes) and thread replies. Posts sent through an incoming webhook have no message id, so Slack cannot be asked about them: they have no link and no engagement."
-
-// Rules are Slack's content rules for Herald, content.ForNetwork("slack"): attachments allowed,
-// since a bot-token channel uploads files (up to 10 per message). An incoming webhook cannot
-// upload files: Publish refuses attachments on a webhook channel with a plain message.
-func Rules() content.Rules {
-	r, _ := content.ForNetwork(Name)
-	return r
-}
 
 // Meta describes Slack for the UI and the scheduler.
 func (c *Client) Meta() publishers.Meta {
+	// The rules allow attachments, since a bot-token channel uploads files (up to 10 per
+	// message). An incoming webhook cannot: Publish refuses them there with a plain message.
+	rules, _ := content.ForNetwork(Name)
 	return publishers.Meta{
 		Name:        Name,
 		DisplayName: "Slack",
@@ -140,7 +135,7 @@ func (c *Client) Meta() publishers.Meta {
 			Metrics:       []string{"likes", "replies"},
 			MetricsNote:   MetricsNote,
 		},
-		Rules: Rules(),
+		Rules: rules,
 		Form: []publishers.FormField{
 			{
 				Name:  FieldWebhookURL,

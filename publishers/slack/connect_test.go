@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/slack/slacktest"
 )
 
@@ -88,7 +89,7 @@ func TestConnectRefusals(t *testing.T) {
 			if creds != nil {
 				t.Error("credentials with an error")
 			}
-			fe := wantField(t, err, tc.field)
+			fe := publishertest.WantField(t, err, tc.field)
 			if !strings.Contains(fe.Message, tc.says) {
 				t.Errorf("message %q does not say %q", fe.Message, tc.says)
 			}
@@ -105,12 +106,12 @@ func TestConnectTransientFailures(t *testing.T) {
 	f := newFixture(t)
 	f.srv.Inject(1, slacktest.RateLimited(20).On("conversations.info"))
 	_, _, err := f.c.ConnectForm(context.Background(), map[string]string{FieldBotToken: f.bot.Token, FieldChannel: f.channel.ID})
-	if pe := wantKind(t, err, publishers.KindRateLimited); pe.RetryAfter.Seconds() != 20 {
+	if pe := publishertest.WantKind(t, err, publishers.KindRateLimited); pe.RetryAfter.Seconds() != 20 {
 		t.Errorf("retry after %s", pe.RetryAfter)
 	}
 	f.srv.Inject(1, slacktest.ServerError(503).On("auth.test"))
 	_, _, err = f.c.ConnectForm(context.Background(), map[string]string{FieldBotToken: f.bot.Token, FieldChannel: f.channel.ID})
-	wantKind(t, err, publishers.KindRetryable)
+	publishertest.WantKind(t, err, publishers.KindRetryable)
 }
 
 func TestMeta(t *testing.T) {

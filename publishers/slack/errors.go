@@ -135,19 +135,17 @@ func webhookCode(body []byte) string {
 	return ""
 }
 
-// transportError classifies a call that got no answer: once a send was written, Slack may have
-// posted it (unknown); anything else is retryable.
-func transportError(f *httpapi.Failure, o op) *publishers.Error {
-	if o == opSend && f.Wrote {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "the connection to Slack was lost after the post was sent (" + f.Reason + "), so it may have been published; Herald will check before trying again",
-			Err:     f}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name, Message: "could not reach Slack (" + f.Reason + ")", Err: f}
-}
+// api names Slack in the errors httpapi builds for bot-token calls, whose posts FindPublished
+// can look up; hookAPI for incoming webhooks, whose posts it cannot (a person is asked to check).
+var (
+	api     = httpapi.Network{Name: Name, Display: "Slack"}
+	hookAPI = httpapi.Network{Name: Name, Display: "Slack", Unfindable: true}
+)
 
-// api names Slack in the errors httpapi builds.
-var api = httpapi.Network{Name: Name, Display: "Slack"}
+// transportError classifies a Web API call that got no answer: once a send was written, Slack
+// may have posted it (unknown); a request that could not be built is permanent; anything else
+// is retryable.
+func transportError(f *httpapi.Failure, o op) *publishers.Error { return api.Failed(f, o == opSend) }
 
 // badAnswer reports a success Herald could not read: after a send, the post exists but its
 // timestamp is unknown (see httpapi.Network.BadAnswer).

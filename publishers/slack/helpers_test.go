@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -43,33 +42,6 @@ func newFixture(t *testing.T, mod ...func(*Options)) *fixture {
 
 // pastedHook is the webhook's URL as Slack shows it to people.
 func (f *fixture) pastedHook() string { return "https://hooks.slack.com" + f.hookPath }
-
-func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want %s", kind)
-	}
-	var pe *publishers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *publishers.Error", err, err)
-	}
-	if got := publishers.KindOf(err); got != kind {
-		t.Fatalf("kind %s, want %s: %v", got, kind, err)
-	}
-	return pe
-}
-
-func wantField(t *testing.T, err error, field string) *publishers.FieldError {
-	t.Helper()
-	var fe *publishers.FieldError
-	if !errors.As(err, &fe) {
-		t.Fatalf("error %v (%T) is not a *publishers.FieldError", err, err)
-	}
-	if fe.Field != field {
-		t.Fatalf("field %q, want %q: %s", fe.Field, field, fe.Message)
-	}
-	return fe
-}
 
 func image(alt, data string) publishers.Media {
 	return publishers.Media{Kind: content.KindImage, MIME: "image/png", AltText: alt, Size: int64(len(data)),

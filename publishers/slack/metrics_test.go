@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/slack/slacktest"
 )
 
@@ -34,10 +35,10 @@ func TestMetrics(t *testing.T) {
 	}
 	f.srv.Inject(1, slacktest.RateLimited(5).On("reactions.get"))
 	_, err = f.c.Metrics(context.Background(), f.botCreds, []string{a})
-	wantKind(t, err, publishers.KindRateLimited)
+	publishertest.WantKind(t, err, publishers.KindRateLimited)
 	f.srv.Inject(1, slacktest.Fault{Method: "reactions.get", Error: "missing_scope", Needed: "reactions:read"})
 	_, err = f.c.Metrics(context.Background(), f.botCreds, []string{a})
-	wantKind(t, err, publishers.KindAuthExpired)
+	publishertest.WantKind(t, err, publishers.KindAuthExpired)
 }
 
 func TestFindPublished(t *testing.T) {
@@ -69,11 +70,11 @@ func TestFindPublished(t *testing.T) {
 		f.srv.AddMessage(f.channel.ID, "chatter "+strconv.Itoa(i), "", at.Add(2*time.Minute))
 	}
 	_, err = f.c.FindPublished(context.Background(), f.botCreds, publishers.Post{Text: "never sent", ScheduledAt: at})
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 	// Failures and webhooks cannot tell.
 	f.srv.Inject(1, slacktest.ServerError(500).On("conversations.history"))
 	_, err = f.c.FindPublished(context.Background(), f.botCreds, post)
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 	_, err = f.c.FindPublished(context.Background(), f.hookCreds, post)
-	wantKind(t, err, publishers.KindUnknown)
+	publishertest.WantKind(t, err, publishers.KindUnknown)
 }

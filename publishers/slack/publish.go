@@ -63,7 +63,7 @@ func (c *Client) publishWebhook(ctx context.Context, creds *publishers.Credentia
 		Header: http.Header{"Content-Type": {"application/json"}}}
 	resp, fail := httpapi.Do(ctx, c.http, req, 64<<10, c.redact)
 	if fail != nil {
-		return publishers.Published{}, transportError(fail, opSend)
+		return publishers.Published{}, hookAPI.Failed(fail, true)
 	}
 	if resp.Status == http.StatusOK {
 		return publishers.Published{PublishedAt: c.opts.Now().UTC()}, nil
@@ -146,7 +146,7 @@ func (c *Client) upload(ctx context.Context, s session, n int, m publishers.Medi
 		return "", &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
 			Message: fmt.Sprintf("attachment %d could not be read from Herald's storage", n), Err: err}
 	}
-	args := url.Values{"filename": {fmt.Sprintf("attachment-%d%s", n, extension(m.MIME, m.Kind))}, "length": {strconv.Itoa(len(data))}}
+	args := url.Values{"filename": {fmt.Sprintf("attachment-%d%s", n, content.FileExtension(m.MIME, m.Kind))}, "length": {strconv.Itoa(len(data))}}
 	if alt := strings.TrimSpace(m.AltText); alt != "" {
 		if r := []rune(alt); len(r) > 1000 {
 			alt = string(r[:1000])
@@ -230,28 +230,4 @@ func tsTime(ts string, fallback time.Time) time.Time {
 	}
 	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
 	return time.Unix(n, us*1000).UTC()
-}
-
-func extension(mimeType string, kind content.MediaKind) string {
-	switch strings.ToLower(strings.TrimSpace(strings.Split(mimeType, ";")[0])) {
-	case "image/jpeg":
-		return ".jpg"
-	case "image/png":
-		return ".png"
-	case "image/gif":
-		return ".gif"
-	case "image/webp":
-		return ".webp"
-	case "video/mp4":
-		return ".mp4"
-	case "video/quicktime":
-		return ".mov"
-	}
-	switch kind {
-	case content.KindGIF:
-		return ".gif"
-	case content.KindVideo:
-		return ".mp4"
-	}
-	return ".png"
 }

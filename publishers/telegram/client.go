@@ -91,7 +91,7 @@ func New(opts Options) *Client {
 	return &Client{opts: opts, http: hc, api: api}
 }
 
-// MetricsNote is what Meta says about engagement.
+// MetricsNote is what Meta().Capabilities says about engagement.
 const MetricsNote = "Telegram does not give bots the view counts or reactions of channel posts, so Herald cannot show engagement for Telegram; see the channel's statistics in Telegram."
 
 // Meta describes Telegram for the UI and the scheduler.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/telegram/telegramtest"
 )
 
@@ -89,7 +90,7 @@ func TestConnectRefusals(t *testing.T) {
 			if creds != nil {
 				t.Error("credentials returned with an error")
 			}
-			fe := wantField(t, err, tc.field)
+			fe := publishertest.WantField(t, err, tc.field)
 			if !strings.Contains(fe.Message, tc.says) {
 				t.Errorf("message %q does not say %q", fe.Message, tc.says)
 			}
@@ -105,12 +106,12 @@ func TestConnectTransientFailures(t *testing.T) {
 	f := newFixture(t)
 	f.srv.Inject(1, telegramtest.RateLimited(7).On("getChat"))
 	_, _, err := f.c.ConnectForm(context.Background(), map[string]string{FieldToken: f.bot.Token, FieldChat: "@heraldnews"})
-	if pe := wantKind(t, err, publishers.KindRateLimited); pe.RetryAfter.Seconds() != 7 {
+	if pe := publishertest.WantKind(t, err, publishers.KindRateLimited); pe.RetryAfter.Seconds() != 7 {
 		t.Errorf("retry after %s", pe.RetryAfter)
 	}
 	f.srv.Inject(1, telegramtest.ServerError(502).On("getMe"))
 	_, _, err = f.c.ConnectForm(context.Background(), map[string]string{FieldToken: f.bot.Token, FieldChat: "@heraldnews"})
-	wantKind(t, err, publishers.KindRetryable)
+	publishertest.WantKind(t, err, publishers.KindRetryable)
 }
 
 func TestMeta(t *testing.T) {

@@ -113,25 +113,15 @@ func plain(desc string, code int) string {
 	return "Telegram refused the post: " + desc
 }
 
+// api names Telegram in the errors httpapi builds. A bot cannot read a chat's past messages,
+// so FindPublished cannot tell whether a post exists: a person is asked to check.
+var api = httpapi.Network{Name: Name, Display: "Telegram", Unfindable: true}
+
 // transportError classifies a call that got no answer: once a send was written, Telegram may
-// have posted it (unknown); anything else is retryable.
-func transportError(f *httpapi.Failure, o op) *publishers.Error {
-	if o == opSend && f.Wrote {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "the connection to Telegram was lost after the post was sent (" + f.Reason + "), so it may have been published; check the channel",
-			Err:     f}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
-		Message: "could not reach Telegram (" + f.Reason + ")", Err: f}
-}
+// have posted it (unknown); a request that could not be built is permanent; anything else is
+// retryable.
+func transportError(f *httpapi.Failure, o op) *publishers.Error { return api.Failed(f, o == opSend) }
 
 // badAnswer reports a success answer Herald could not read. After a send the message exists
 // but its id is unknown.
-func badAnswer(o op, err error) *publishers.Error {
-	if o == opSend {
-		return &publishers.Error{Kind: publishers.KindUnknown, Network: Name,
-			Message: "Telegram accepted the post but its answer could not be read; check the channel", Err: err}
-	}
-	return &publishers.Error{Kind: publishers.KindRetryable, Network: Name,
-		Message: "Telegram's answer could not be read", Err: err}
-}
+func badAnswer(o op, err error) *publishers.Error { return api.BadAnswer(o == opSend, err) }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/publishertest"
 	"github.com/heraldhq/herald/publishers/telegram/telegramtest"
 )
 
@@ -89,7 +90,7 @@ func TestPublishErrorsFromTelegram(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f.srv.Inject(1, tc.fault.On("sendMessage"))
 			_, err := f.c.Publish(context.Background(), f.creds, publishers.Post{Text: tc.name})
-			pe := wantKind(t, err, tc.kind)
+			pe := publishertest.WantKind(t, err, tc.kind)
 			if tc.kind == publishers.KindRateLimited && pe.RetryAfter != 9*time.Second {
 				t.Errorf("retry after %s", pe.RetryAfter)
 			}
@@ -101,22 +102,22 @@ func TestPublishErrorsFromTelegram(t *testing.T) {
 func TestPublishRefusedByTelegram(t *testing.T) {
 	f := newFixture(t)
 	_, err := f.c.Publish(context.Background(), f.creds, publishers.Post{Text: strings.Repeat("a", 4097)})
-	if pe := wantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, "too long") {
+	if pe := publishertest.WantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, "too long") {
 		t.Errorf("message %q", pe.Message)
 	}
 	_, err = f.c.Publish(context.Background(), f.creds, publishers.Post{Text: strings.Repeat("a", 1025), Media: []publishers.Media{media("image", "image/png", "x")}})
-	if pe := wantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, "caption") {
+	if pe := publishertest.WantKind(t, err, publishers.KindPermanent); !strings.Contains(pe.Message, "caption") {
 		t.Errorf("message %q", pe.Message)
 	}
 	f.srv.SetMember(f.channel, f.bot.ID, telegramtest.Member{Status: "administrator", CanPostMessages: false})
 	_, err = f.c.Publish(context.Background(), f.creds, publishers.Post{Text: "no rights"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	publishertest.WantKind(t, err, publishers.KindAuthExpired)
 	f.srv.SetMember(f.channel, f.bot.ID, telegramtest.Member{Status: "kicked"})
 	_, err = f.c.Publish(context.Background(), f.creds, publishers.Post{Text: "kicked"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	publishertest.WantKind(t, err, publishers.KindAuthExpired)
 	f.srv.RevokeToken(f.bot.Token)
 	_, err = f.c.Publish(context.Background(), f.creds, publishers.Post{Text: "revoked"})
-	wantKind(t, err, publishers.KindAuthExpired)
+	publishertest.WantKind(t, err, publishers.KindAuthExpired)
 	if n := len(f.srv.Messages(f.channel)); n != 0 {
 		t.Errorf("%d messages posted", n)
 	}
@@ -127,7 +128,10 @@ func TestTransportFailures(t *testing.T) {
 	f.srv.Close()
 	_, err := f.c.Publish(context.Background(), f.creds, publishers.Post{Text: "x"})
 	// Nothing was written: the connection was refused.
-	wantKind(t, err, publishers.KindRetryable)
+	publishertest.WantKind(t, err, publishers.KindRetryable)
 	_, _, err = f.c.ConnectForm(context.Background(), map[string]string{FieldToken: f.bot.Token, FieldChat: "@heraldnews"})
-	wantKind(t, err, publishers.KindRetryable)
+	publishertest.WantKind(t, err, publishers.KindRetryable)
+	// A request that cannot be built (a malformed API URL) would fail the same way again.
+	_, err = New(Options{APIURL: "http://[::1"}).Publish(context.Background(), f.creds, publishers.Post{Text: "x"})
+	publishertest.WantKind(t, err, publishers.KindPermanent)
 }

@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"testing"
@@ -36,33 +35,6 @@ func newFixture(t *testing.T, mod ...func(*Options)) *fixture {
 		AccessToken: bot.Token,
 		Extra:       map[string]string{ExtraChatID: strconv.FormatInt(ch, 10), ExtraBotID: strconv.FormatInt(bot.ID, 10), ExtraBotUsername: bot.Username},
 	}}
-}
-
-func wantKind(t *testing.T, err error, kind publishers.Kind) *publishers.Error {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want %s", kind)
-	}
-	var pe *publishers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *publishers.Error", err, err)
-	}
-	if got := publishers.KindOf(err); got != kind {
-		t.Fatalf("kind %s, want %s: %v", got, kind, err)
-	}
-	return pe
-}
-
-func wantField(t *testing.T, err error, field string) *publishers.FieldError {
-	t.Helper()
-	var fe *publishers.FieldError
-	if !errors.As(err, &fe) {
-		t.Fatalf("error %v (%T) is not a *publishers.FieldError", err, err)
-	}
-	if fe.Field != field {
-		t.Fatalf("field %q, want %q: %s", fe.Field, field, fe.Message)
-	}
-	return fe
 }
 
 func media(kind content.MediaKind, mime, data string) publishers.Media {

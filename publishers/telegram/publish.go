@@ -196,7 +196,7 @@ func multipartBody(fields [][2]string, files []filePart) ([]byte, string, error)
 			mimeType = "application/octet-stream"
 		}
 		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename="attachment-%d%s"`, f.name, f.n, extension(mimeType, f.media.Kind)))
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename="attachment-%d%s"`, f.name, f.n, content.FileExtension(mimeType, f.media.Kind)))
 		h.Set("Content-Type", mimeType)
 		part, err := w.CreatePart(h)
 		if err != nil {
@@ -227,28 +227,4 @@ func readMedia(ctx context.Context, n int, m publishers.Media) ([]byte, error) {
 
 func encodeError(err error) error {
 	return &publishers.Error{Kind: publishers.KindPermanent, Network: Name, Message: "the attachments could not be encoded", Err: err}
-}
-
-// extension gives a file name the extension of its type: Telegram shows the name of videos and
-// animations in some clients.
-func extension(mimeType string, kind content.MediaKind) string {
-	switch strings.ToLower(strings.TrimSpace(strings.Split(mimeType, ";")[0])) {
-	case "image/jpeg":
-		return ".jpg"
-	case "image/png":
-		return ".png"
-	case "image/webp":
-		return ".webp"
-	case "image/gif":
-		return ".gif"
-	case "video/mp4":
-		return ".mp4"
-	}
-	switch kind {
-	case content.KindGIF:
-		return ".gif"
-	case content.KindVideo:
-		return ".mp4"
-	}
-	return ""
 }

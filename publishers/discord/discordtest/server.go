@@ -67,9 +67,6 @@ type Webhook struct {
 	Deleted                 bool
 }
 
-// URL is the webhook's URL as Discord shows it, on the fake's address.
-func (w Webhook) URL(base string) string { return base + "/api/webhooks/" + w.ID + "/" + w.Token }
-
 // Message is a message a webhook posted.
 type Message struct {
 	ID, ChannelID, WebhookID string

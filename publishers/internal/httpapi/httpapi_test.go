@@ -130,6 +130,13 @@ func TestNetworkErrors(t *testing.T) {
 	if err := n.TransportError(cause, true, true); !errors.Is(err, cause) {
 		t.Error("the cause is not kept")
 	}
+	// A publisher that cannot look a post up asks a person to check instead.
+	u := Network{Name: "telegram", Display: "Telegram", Unfindable: true}
+	for _, err := range []*publishers.Error{u.Failed(&Failure{Wrote: true, Err: cause}, true), u.BadAnswer(true, errors.New("eof"))} {
+		if err.Kind != publishers.KindUnknown || !strings.HasSuffix(err.Message, "; check the channel") || strings.Contains(err.Message, "Herald will") {
+			t.Errorf("unfindable: %+v", err)
+		}
+	}
 }
 
 func TestJSONHeader(t *testing.T) {

@@ -13,6 +13,19 @@ type Network struct {
 	Name string
 	// Display is how a message names it: "X", "LinkedIn", "the Mastodon server".
 	Display string
+	// Unfindable marks a publisher that cannot look a post up afterwards (its FindPublished
+	// always answers that it cannot tell: a Telegram bot, a Discord or Slack webhook). A message
+	// about a post that may exist then asks a person to check the channel, rather than saying
+	// Herald will.
+	Unfindable bool
+}
+
+// next says what happens about a post that may exist.
+func (n Network) next(willCheck string) string {
+	if n.Unfindable {
+		return "check the channel"
+	}
+	return willCheck
 }
 
 // Failed classifies a Failure of Do. A request that could not be built is permanent: sending it
@@ -37,7 +50,7 @@ func (n Network) TransportError(err error, create, wrote bool) *publishers.Error
 func (n Network) lost(err error, reason string, mayExist bool) *publishers.Error {
 	if mayExist {
 		return &publishers.Error{Kind: publishers.KindUnknown, Network: n.Name, Err: err,
-			Message: "the connection to " + n.Display + " was lost after the post was sent, so it may have been published; Herald will check before trying again"}
+			Message: "the connection to " + n.Display + " was lost after the post was sent, so it may have been published; " + n.next("Herald will check before trying again")}
 	}
 	return &publishers.Error{Kind: publishers.KindRetryable, Network: n.Name, Err: err,
 		Message: "could not reach " + n.Display + " (" + reason + ")"}
@@ -49,7 +62,7 @@ func (n Network) lost(err error, reason string, mayExist bool) *publishers.Error
 func (n Network) BadAnswer(create bool, err error) *publishers.Error {
 	if create {
 		return &publishers.Error{Kind: publishers.KindUnknown, Network: n.Name, Err: err,
-			Message: n.Display + " accepted the post but its answer could not be read; Herald will check whether it was published"}
+			Message: n.Display + " accepted the post but its answer could not be read; " + n.next("Herald will check whether it was published")}
 	}
 	return &publishers.Error{Kind: publishers.KindRetryable, Network: n.Name, Err: err,
 		Message: n.Display + "'s answer could not be read"}

@@ -414,13 +414,6 @@ type MediaInfo struct {
 	Comments                                      []string
 }
 
-// ContainerInfo is an Instagram media container.
-type ContainerInfo struct {
-	ID, MediaType, ImageURL, VideoURL, Caption, Alt string
-	IsCarouselItem, Published                       bool
-	Children                                        []string
-}
-
 // Post returns a Page post.
 func (s *Server) Post(id string) (PostInfo, bool) {
 	s.mu.Lock()
@@ -483,18 +476,6 @@ func (s *Server) Media(id string) (MediaInfo, bool) {
 	}
 	return MediaInfo{ID: m.id, IGUserID: m.igID, Caption: m.caption, MediaType: m.mediaType, ProductType: m.productType,
 		Timestamp: m.ts, Children: append([]string(nil), m.children...), Comments: s.commentTexts(m.id)}, true
-}
-
-// Container returns an Instagram container.
-func (s *Server) Container(id string) (ContainerInfo, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.containers[id]
-	if !ok {
-		return ContainerInfo{}, false
-	}
-	return ContainerInfo{ID: c.id, MediaType: c.mediaType, ImageURL: c.imageURL, VideoURL: c.videoURL, Caption: c.caption,
-		Alt: c.alt, IsCarouselItem: c.carouselItem, Published: c.published, Children: append([]string(nil), c.children...)}, true
 }
 
 // ContainerCount counts the containers created.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -225,7 +226,7 @@ func (s *Server) runMethod(method string, bot *Bot, args url.Values) (int, map[s
 		if utf8.RuneCountInString(text) > MaxText {
 			return 200, apiErr("msg_too_long")
 		}
-		m := s.store(c.ID, text, bot.BotID, nil, s.now())
+		m := s.store(c.ID, text, bot.BotID, nil, time.Now())
 		s.createdByText[text]++
 		return ok("channel", c.ID, "ts", m.TS, "message", s.messageJSON(m))
 	case "chat.getPermalink":
@@ -364,7 +365,7 @@ func (s *Server) complete(bot *Bot, args url.Values) (int, map[string]any) {
 			return 200, e
 		}
 		text := args.Get("initial_comment")
-		m := s.store(c.ID, text, bot.BotID, ids, s.now())
+		m := s.store(c.ID, text, bot.BotID, ids, time.Now())
 		s.createdByText[text]++
 		if !s.deferShares {
 			kind := "public"
@@ -508,7 +509,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		writeText(w, 410, "channel_is_archived")
 		return
 	}
-	s.store(c.ID, *payload.Text, "B0WEBHOOK", nil, s.now())
+	s.store(c.ID, *payload.Text, "B0WEBHOOK", nil, time.Now())
 	s.createdByText[*payload.Text]++
 	s.mu.Unlock()
 	if f != nil && f.AcceptThenHang {

@@ -40,7 +40,6 @@ type Server struct {
 	t testing.TB
 
 	mu            sync.Mutex
-	now           func() time.Time
 	seq           int
 	team          Team
 	bots          map[string]*Bot // by token
@@ -103,7 +102,7 @@ type File struct {
 func NewServer(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
-		t: t, now: time.Now, team: Team{ID: "T0ACME0001", Name: "Acme", Domain: "acme"},
+		t: t, team: Team{ID: "T0ACME0001", Name: "Acme", Domain: "acme"},
 		bots: map[string]*Bot{}, channels: map[string]*Channel{}, messages: map[string][]*Message{}, hooks: map[string]*Hook{},
 		files: map[string]*File{}, requests: map[string]int{}, createdByText: map[string]int{},
 	}
@@ -116,13 +115,6 @@ func NewServer(t testing.TB) *Server {
 // APIURL and HooksURL are the bases the client should use.
 func (s *Server) APIURL() string   { return s.URL + "/api" }
 func (s *Server) HooksURL() string { return s.URL }
-
-// SetNow sets the fake's clock (message ts).
-func (s *Server) SetNow(now func() time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = now
-}
 
 // DeferShares makes files.completeUploadExternal answer before the files are shared (empty
 // shares), as Slack does when its job handler is slow; the message appears in the history.
